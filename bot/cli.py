@@ -1,0 +1,95 @@
+"""Command line: `briefbot brief SOURCE [SOURCE ...]`.
+
+Exit codes: 0 every source briefed, 1 at least one failed (each failure is one
+line on stderr), 2 bad usage or configuration.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from bot import __version__
+from bot.config import Settings
+from bot.core.brief import Brief
+from bot.core.render import render_json, render_text
+from bot.core.telegram_html import render_html, split_html
+from bot.errors import BriefError, UnsupportedSource
+from bot.pipeline import Briefer, decode_text
+
+EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
+_MESSAGE_BREAK = "\n<!-- next message -->\n"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="briefbot", description="Short briefs of news articles, in your language.")
+    parser.add_argument("--version", action="version", version=f"briefbot {__version__}")
+    parser.add_argument("--config", type=Path, help="TOML settings file (default: $BRIEFBOT_CONFIG)")
+    commands = parser.add_subparsers(dest="command", required=True)
+    brief = commands.add_parser("brief", help="brief articles from files or standard input")
+    brief.add_argument("sources", nargs="+", metavar="SOURCE", help="a .txt or .html file, or - for stdin")
+    brief.add_argument("--to", metavar="LANG", help="language of the brief (ISO 639-1, default en)")
+    brief.add_argument("--points", type=_positive, metavar="N", help="sentences in the brief (default 4)")
+    brief.add_argument("--format", choices=("text", "json", "html"), default="text",
+                       help="text for reading, json (one object per line), html (Telegram)")
+    return parser
+
+
+def _positive(raw: str) -> int:
+    if not raw.isdigit() or int(raw) < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of 1 or more, not '{raw}'")
+    return int(raw)
+
+
+RENDERERS: dict[str, Callable[[Brief], str]] = {
+    "text": render_text,
+    "json": render_json,
+    "html": lambda brief: _MESSAGE_BREAK.join(split_html(render_html(brief))),
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = Settings.load(file=args.config)
+    except BriefError as error:
+        print(f"briefbot: {error.user_message()}", file=sys.stderr)
+        return EXIT_USAGE
+    return run_brief(args, Briefer(settings))
+
+
+def run_brief(args: argparse.Namespace, briefer: Briefer) -> int:
+    render = RENDERERS[args.format]
+    failures = 0
+    outputs = 0
+    for source in args.sources:
+        try:
+            brief = _brief_source(briefer, source, args)
+        except BriefError as error:
+            failures += 1
+            print(f"briefbot: {_label(source)}: {error.user_message()}", file=sys.stderr)
+            continue
+        if outputs and args.format != "json":
+            print()
+        print(render(brief), flush=True)
+        outputs += 1
+    return EXIT_SOME_FAILED if failures else EXIT_OK
+
+
+def _brief_source(briefer: Briefer, source: str, args: argparse.Namespace) -> Brief:
+    options = {"to": args.to, "points": args.points}
+    if source == "-":
+        return briefer.brief_text(decode_text(sys.stdin.buffer.read()), **options)
+    if "://" in source:
+        raise UnsupportedSource("Links are not supported yet.", "Save the page as .html and brief the file.")
+    return briefer.brief_file(source, **options)
+
+
+def _label(source: str) -> str:
+    return "stdin" if source == "-" else source
+
+
+if __name__ == "__main__":
+    sys.exit(main())

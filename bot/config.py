@@ -1,0 +1,87 @@
+"""Settings from the environment and an optional TOML file, passed around explicitly.
+
+Precedence: built-in defaults < config file < environment < command-line options.
+The file is `$BRIEFBOT_CONFIG`, else `~/.config/briefbot/config.toml` when it exists.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any, Mapping
+
+from bot.errors import BriefError
+
+ENV_PREFIX = "BRIEFBOT_"
+
+
+def _default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "briefbot"
+
+
+@dataclass(frozen=True)
+class Settings:
+    target_language: str = "en"   # language of the brief; the source's own means no translation
+    points: int = 4               # sentences in a brief
+    max_figures: int = 8          # key figures listed under a brief
+    min_words: int = 40           # shorter texts are refused: there is nothing to brief
+    data_dir: Path = field(default_factory=_default_data_dir)
+
+    @classmethod
+    def load(cls, env: Mapping[str, str] | None = None, file: Path | None = None) -> "Settings":
+        env = os.environ if env is None else env
+        values: dict[str, Any] = {}
+        path = file or _config_path(env)
+        if path is not None:
+            values.update(_read_toml(path))
+        for f in fields(cls):
+            key = ENV_PREFIX + f.name.upper()
+            if key in env:
+                values[f.name] = env[key]
+        return cls().with_values(values)
+
+    def with_values(self, values: Mapping[str, Any]) -> "Settings":
+        """A copy with `values` applied, each converted to its field's type."""
+        converted: dict[str, Any] = {}
+        types = {f.name: f.type for f in fields(self)}
+        for name, raw in values.items():
+            if raw is None:
+                continue
+            if name not in types:
+                raise BriefError(f"Unknown setting '{name}'.", "See the README's Configuration section.")
+            converted[name] = _convert(name, types[name], raw)
+        return replace(self, **converted)
+
+
+def _config_path(env: Mapping[str, str]) -> Path | None:
+    if env.get(ENV_PREFIX + "CONFIG"):
+        return Path(env[ENV_PREFIX + "CONFIG"])
+    default = Path.home() / ".config" / "briefbot" / "config.toml"
+    return default if default.exists() else None
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        raise BriefError(f"Config file {path} does not exist.") from None
+    except tomllib.TOMLDecodeError as error:
+        raise BriefError(f"Config file {path} is not valid TOML: {error}.") from None
+
+
+def _convert(name: str, kind: Any, raw: Any) -> Any:
+    try:
+        if kind in (int, "int"):
+            value = int(raw)
+            if value < 1:
+                raise ValueError
+            return value
+        if kind in (Path, "Path"):
+            return Path(raw).expanduser()
+        return str(raw).strip().lower() if name.endswith("language") else str(raw)
+    except ValueError:
+        raise BriefError(f"Setting '{name}' must be a positive whole number, not '{raw}'.") from None

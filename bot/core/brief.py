@@ -1,0 +1,51 @@
+"""The Brief: what every renderer, the CLI, the bot and digests exchange.
+
+`Brief.to_dict()` is the JSON contract of DESIGN.md; keys are added, never renamed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass
+class SourceInfo:
+    url: str | None = None
+    site: str | None = None
+    title: str | None = None
+    author: str | None = None
+    published: str | None = None  # YYYY-MM-DD
+    language: str | None = None
+
+
+@dataclass
+class KeyFigure:
+    value: str        # as it reads in the brief
+    context: str      # the words around it, so the figure means something alone
+    kind: str         # number | percent | money | quantity | date | year
+    normalized: str   # the value compared by the guard ("140", "2024-11-28")
+    qualifier: str | None = None
+    unit: str | None = None
+
+
+@dataclass
+class Credit:
+    name: str
+    role: str  # "outlet" for the publisher, "cited" for whom the article quotes
+    url: str | None = None
+
+
+@dataclass
+class Brief:
+    source: SourceInfo
+    language: str
+    headline: str
+    points: list[str]
+    figures: list[KeyFigure] = field(default_factory=list)
+    sources: list[Credit] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    engine: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)

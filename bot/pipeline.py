@@ -1,0 +1,149 @@
+"""The Briefer: one object that turns text, HTML or a file into a Brief.
+
+The CLI, the bot and the digests all use it. Everything here is synchronous CPU
+work; `abrief_*` run it in a worker thread so an event loop never blocks on it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import charset_normalizer
+
+from bot.config import Settings
+from bot.core.brief import Brief, SourceInfo
+from bot.core.compose import BriefOptions, compose_brief
+from bot.core.document import parse_plain_text
+from bot.engines.base import NoTranslators, TranslatorProvider
+from bot.errors import InputError, UnsupportedSource
+from bot.language import LanguageIdentifier, is_known_language, language_name
+from bot.web.extract import extract_article
+
+TEXT_SUFFIXES = frozenset({".txt", ".text", ".md"})
+HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
+
+
+class Briefer:
+    """Loads what it needs once; brief as many sources as you like with it."""
+
+    def __init__(self, settings: Settings | None = None, translators: TranslatorProvider | None = None) -> None:
+        self.settings = settings or Settings()
+        self.translators = translators or NoTranslators()
+        self.languages = LanguageIdentifier()
+
+    # ---- entry points -----------------------------------------------------------
+
+    def brief_text(
+        self,
+        text: str,
+        *,
+        to: str | None = None,
+        points: int | None = None,
+        source: SourceInfo | None = None,
+    ) -> Brief:
+        """Brief pasted text. `source` carries what is known of its origin (URL, title…)."""
+        started = time.perf_counter()
+        target = self._target(to)
+        text = text.strip() if text else ""
+        if not text:
+            raise InputError("The text is empty.", "Paste an article or give a file with one.")
+        language = self._detect(text)
+        source = replace(source or SourceInfo(), language=language)
+        document = parse_plain_text(text, language, title=source.title)
+        words = len(document.text.split())
+        if words < self.settings.min_words or len(document.sentences) < 2:
+            raise InputError(
+                f"The text is too short to brief ({words} words of article text).",
+                f"A brief needs at least {self.settings.min_words} words in two or more sentences.",
+            )
+        source = replace(source, title=source.title or document.title, url=source.url or document.url)
+        options = BriefOptions(points=points or self.settings.points, max_figures=self.settings.max_figures)
+        brief = compose_brief(document, source, options)
+        brief.engine = {"summarizer": "extractive", "translator": None, "sentences": len(document.sentences)}
+        self._translate(brief, target)
+        brief.engine["seconds"] = round(time.perf_counter() - started, 3)
+        return brief
+
+    def brief_html(self, page: bytes | str, *, url: str | None = None, to: str | None = None,
+                   points: int | None = None) -> Brief:
+        """Brief a web page: only its main text is used, never menus or footers."""
+        article = extract_article(page, url)
+        source = SourceInfo(url=article.url, site=article.site, title=article.title,
+                            author=article.author, published=article.published)
+        return self.brief_text(article.text, to=to, points=points, source=source)
+
+    def brief_file(self, path: Path | str, *, to: str | None = None, points: int | None = None) -> Brief:
+        """Brief a `.txt` or `.html` file."""
+        path = Path(path)
+        suffix = path.suffix.lower()
+        if suffix not in TEXT_SUFFIXES | HTML_SUFFIXES:
+            raise UnsupportedSource(
+                f"briefbot reads .txt and .html files, not '{suffix or 'a file with no extension'}'."
+            )
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            raise InputError("No such file.") from None
+        except IsADirectoryError:
+            raise InputError("This is a folder, not a file.") from None
+        except PermissionError:
+            raise InputError("Permission denied.") from None
+        if suffix in HTML_SUFFIXES:
+            return self.brief_html(data, to=to, points=points)
+        return self.brief_text(decode_text(data), to=to, points=points)
+
+    async def abrief_text(self, text: str, **options) -> Brief:
+        return await asyncio.to_thread(self.brief_text, text, **options)
+
+    async def abrief_html(self, page: bytes | str, **options) -> Brief:
+        return await asyncio.to_thread(self.brief_html, page, **options)
+
+    # ---- stages -----------------------------------------------------------------
+
+    def _target(self, to: str | None) -> str:
+        target = (to or self.settings.target_language).strip().lower()
+        if not is_known_language(target):
+            raise InputError(f"'{target}' is not a language code briefbot knows.",
+                             "Use a two-letter ISO 639-1 code such as en, ar or fr.")
+        return target
+
+    def _detect(self, text: str) -> str:
+        language = self.languages.detect(text)
+        if language is None:
+            raise InputError("Could not tell which language the text is in.",
+                             "Is it an article in a natural language?")
+        return language
+
+    def _translate(self, brief: Brief, target: str) -> None:
+        """Seam for the translation engines: without one, the brief keeps its language."""
+        if brief.language == target:
+            return
+        translator = self.translators.translator_for(brief.language, target)
+        if translator is None:
+            brief.warnings.append(
+                f"No {language_name(brief.language)}→{language_name(target)} translation model is "
+                f"installed, so this brief is in {language_name(brief.language)}."
+            )
+            return
+        brief.engine["translator"] = translator.name
+        texts = [brief.headline, *brief.points]
+        translated = translator.translate(texts, brief.language, target)
+        brief.headline, brief.points = translated[0], translated[1:]
+        brief.language = target
+
+
+def decode_text(data: bytes) -> str:
+    """UTF-8 first, then the most likely legacy encoding (windows-1256 is common for Arabic)."""
+    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError("This looks like a binary file, not text.")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    best = charset_normalizer.from_bytes(data).best()
+    if best is None:
+        raise InputError("Could not decode the text.", "Save it as UTF-8 and try again.")
+    return str(best)

@@ -1,0 +1,107 @@
+import pytest
+
+from bot.core.figures import extract_figures
+from bot.core.textnorm import ascii_digits
+from bot.errors import InputError, NotAnArticle, UnsupportedSource
+from tests.conftest import SHARED_DATA
+
+CONTRACT_KEYS = {"source", "language", "headline", "points", "figures", "sources", "warnings", "engine"}
+
+
+def figure_values(brief):
+    return {f.normalized for f in brief.figures}
+
+
+def test_english_example_keeps_figures_and_names_sources(briefer, examples):
+    brief = briefer.brief_file(examples / "desalination.en.txt")
+    assert brief.language == "en" and brief.warnings == []
+    assert brief.headline == "Coastal city opens desalination plant after two dry summers"
+    assert {"40000", "120000", "500000", "310000000", "35"} <= figure_values(brief)
+    assert [c.name for c in brief.sources][:2] == ["Regional Water Authority", "Mayor Lina Haddad"]
+    assert 1 <= len(brief.points) <= 4
+
+
+def test_every_figure_in_a_brief_is_in_its_source(briefer, examples):
+    text = (examples / "desalination.en.txt").read_text()
+    source = {f.normalized for f in extract_figures(text, "en")}
+    brief = briefer.brief_file(examples / "desalination.en.txt")
+    shown = " ".join([brief.headline, *brief.points])
+    assert {f.normalized for f in extract_figures(shown, "en") if f.kind != "code"} <= source
+    assert figure_values(brief) <= source
+
+
+def test_arabic_without_a_translator_stays_arabic_and_says_so(briefer, examples):
+    brief = briefer.brief_file(examples / "desalination.ar.txt", to="en")
+    assert brief.language == "ar"
+    assert any("No Arabic→English translation model" in w for w in brief.warnings)
+    assert {"40000", "120000", "500000", "310000000", "35", "12-15"} <= figure_values(brief)
+
+
+def test_arabic_digits_western_or_indic_give_the_same_figures(briefer, examples):
+    indic = (examples / "desalination.ar.txt").read_text()
+    western = ascii_digits(indic)
+    assert western != indic
+    a, b = briefer.brief_text(indic), briefer.brief_text(western)
+    assert [f.normalized for f in a.figures] == [f.normalized for f in b.figures]
+    assert len(a.figures) >= 6
+
+
+def test_html_page_gives_no_figure_from_menus_sidebars_or_footers(briefer, examples):
+    brief = briefer.brief_file(examples / "desalination.html")
+    furniture = {"7.7", "41", "777", "23", "9", "4321000", "99"}
+    assert not figure_values(brief) & furniture
+    shown = " ".join(brief.points)
+    assert not {f.normalized for f in extract_figures(shown, "en")} & furniture
+    assert brief.source.title == "Coastal city opens desalination plant after two dry summers"
+    assert brief.source.site == "Gulf Harbour Times"
+    assert brief.source.published == "2025-03-14"
+    assert brief.source.url == "https://gulfharbourtimes.example/2025/03/14/nova-marina-desalination"
+    assert brief.sources[0].name == "Gulf Harbour Times" and brief.sources[0].role == "outlet"
+
+
+def test_json_contract_has_every_key(briefer, examples):
+    data = briefer.brief_file(examples / "desalination.html").to_dict()
+    assert CONTRACT_KEYS <= data.keys()
+    assert {"url", "site", "title", "author", "published", "language"} <= data["source"].keys()
+    assert all({"value", "context"} <= f.keys() for f in data["figures"])
+    assert all("name" in s for s in data["sources"])
+
+
+@pytest.mark.skipif(not (SHARED_DATA / "seed").exists(), reason="shared evaluation data not present")
+def test_seed_article_figures_and_sources(briefer):
+    brief = briefer.brief_file(SHARED_DATA / "seed" / "barran-iranian-general-killed.txt")
+    assert {"140", "71", "18", "52", "12"} <= figure_values(brief)
+    names = " · ".join(c.name for c in brief.sources)
+    for expected in ("Syrian Observatory for Human Rights", "Iranian Student News Agency", "Syrian Ministry of Defense"):
+        assert expected in names
+
+
+@pytest.mark.parametrize("text", ["", "   \n ", "Too short to brief."])
+def test_empty_or_short_text_is_refused_with_a_reason(briefer, text):
+    with pytest.raises(InputError) as error:
+        briefer.brief_text(text)
+    assert error.value.user_message()
+
+
+def test_unknown_target_language_is_refused(briefer, examples):
+    with pytest.raises(InputError, match="not a language code"):
+        briefer.brief_file(examples / "desalination.en.txt", to="xx")
+
+
+def test_unsupported_file_type(briefer, tmp_path):
+    path = tmp_path / "report.pdf"
+    path.write_bytes(b"%PDF-1.4")
+    with pytest.raises(UnsupportedSource, match=".pdf"):
+        briefer.brief_file(path)
+
+
+def test_page_without_an_article(briefer):
+    page = "<html><body><nav>Home News Sport</nav><div id=app></div>" + "<script></script>" * 6 + "</body></html>"
+    with pytest.raises(NotAnArticle, match="JavaScript"):
+        briefer.brief_html(page)
+
+
+def test_windows_1256_text_file_is_decoded(briefer, examples, tmp_path):
+    path = tmp_path / "legacy.txt"
+    path.write_bytes((examples / "desalination.ar.txt").read_text().encode("cp1256", errors="ignore"))
+    assert briefer.brief_file(path).language == "ar"
