@@ -7,6 +7,8 @@ line on stderr), 2 bad usage or configuration.
 from __future__ import annotations
 
 import argparse
+import asyncio
+import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -16,7 +18,8 @@ from bot.config import Settings
 from bot.core.brief import Brief
 from bot.core.render import render_json, render_text
 from bot.core.telegram_html import render_html, split_html
-from bot.errors import BriefError, UnsupportedSource
+from bot.errors import BriefError, NotAnArticle
+from bot.web.errors import FetchError
 from bot.pipeline import Briefer, decode_text
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
@@ -29,7 +32,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--config", type=Path, help="TOML settings file (default: $BRIEFBOT_CONFIG)")
     commands = parser.add_subparsers(dest="command", required=True)
     brief = commands.add_parser("brief", help="brief articles from files or standard input")
-    brief.add_argument("sources", nargs="+", metavar="SOURCE", help="a .txt or .html file, or - for stdin")
+    brief.add_argument("sources", nargs="+", metavar="SOURCE",
+                       help="an http(s) link, a .txt or .html file, or - for stdin")
     brief.add_argument("--to", metavar="LANG", help="language of the brief (ISO 639-1, default en)")
     brief.add_argument("--points", type=_positive, metavar="N", help="sentences in the brief (default 4)")
     brief.add_argument("--format", choices=("text", "json", "html"), default="text",
@@ -54,37 +58,74 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         settings = Settings.load(file=args.config)
+        briefer = Briefer(settings)
     except BriefError as error:
         print(f"briefbot: {error.user_message()}", file=sys.stderr)
         return EXIT_USAGE
-    return run_brief(args, Briefer(settings))
+    return run_brief(args, briefer)
 
 
 def run_brief(args: argparse.Namespace, briefer: Briefer) -> int:
     render = RENDERERS[args.format]
+    stdin_text = sys.stdin.buffer.read() if "-" in args.sources else b""
+    results = asyncio.run(_brief_all(briefer, args, stdin_text))
     failures = 0
     outputs = 0
-    for source in args.sources:
-        try:
-            brief = _brief_source(briefer, source, args)
-        except BriefError as error:
+    for source, result in zip(args.sources, results):
+        if isinstance(result, BriefError):
             failures += 1
-            print(f"briefbot: {_label(source)}: {error.user_message()}", file=sys.stderr)
+            print(f"briefbot: {_label(source)}: {_describe(result)}", file=sys.stderr)
             continue
         if outputs and args.format != "json":
             print()
-        print(render(brief), flush=True)
+        print(render(result), flush=True)
         outputs += 1
     return EXIT_SOME_FAILED if failures else EXIT_OK
 
 
-def _brief_source(briefer: Briefer, source: str, args: argparse.Namespace) -> Brief:
+async def _brief_all(briefer: Briefer, args: argparse.Namespace, stdin_text: bytes) -> list[Brief | BriefError]:
+    """Brief every source, links fetched concurrently (bounded), results in input order."""
+    gate = asyncio.Semaphore(briefer.settings.fetch_concurrency)
+
+    async def one(source: str) -> Brief | BriefError:
+        async with gate:
+            try:
+                return await _brief_source(briefer, source, args, stdin_text)
+            except BriefError as error:
+                return error
+
+    try:
+        return await asyncio.gather(*(one(s) for s in args.sources))
+    finally:
+        await briefer.aclose()
+
+
+async def _brief_source(briefer: Briefer, source: str, args: argparse.Namespace, stdin_text: bytes) -> Brief:
     options = {"to": args.to, "points": args.points}
     if source == "-":
-        return briefer.brief_text(decode_text(sys.stdin.buffer.read()), **options)
-    if "://" in source:
-        raise UnsupportedSource("Links are not supported yet.", "Save the page as .html and brief the file.")
-    return briefer.brief_file(source, **options)
+        return await asyncio.to_thread(briefer.brief_text, decode_text(stdin_text), **options)
+    if is_link(source):
+        return await briefer.abrief_url(source, **options)
+    return await asyncio.to_thread(briefer.brief_file, source, **options)
+
+
+_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]+:")
+_CAUSE_LABELS = {"blocked": "blocked address", "blocked_port": "blocked port", "timeout": "timeout", "too_large": "too large",
+                 "not_article": "not an article", "http_status": "HTTP status", "bad_url": "bad URL",
+                 "too_many_redirects": "too many redirects", "bad_response": "bad response", "network": "network error"}
+
+
+def is_link(source: str) -> bool:
+    """'https://…', but also 'file:…', 'ftp:…' or 'data:…', which the fetcher then refuses."""
+    return bool(_SCHEME.match(source)) and not Path(source).exists()
+
+
+def _describe(error: BriefError) -> str:
+    if isinstance(error, FetchError):
+        return f"{_CAUSE_LABELS.get(error.cause, error.cause)}: {error.user_message()}"
+    if isinstance(error, NotAnArticle):
+        return f"not an article: {error.user_message()}"
+    return error.user_message()
 
 
 def _label(source: str) -> str:

@@ -29,6 +29,11 @@ class Settings:
     max_figures: int = 8          # key figures listed under a brief
     min_words: int = 40           # shorter texts are refused: there is nothing to brief
     data_dir: Path = field(default_factory=_default_data_dir)
+    fetch_allowlist: str = ""     # IPs/CIDRs that links may reach although private; none by default
+    fetch_ports: str = "80,443"   # ports that links may use
+    fetch_max_bytes: int = 5 * 1024 * 1024
+    fetch_timeout: int = 20       # seconds for a whole fetch, redirects included
+    fetch_concurrency: int = 4    # links fetched at once by one command
 
     @classmethod
     def load(cls, env: Mapping[str, str] | None = None, file: Path | None = None) -> "Settings":

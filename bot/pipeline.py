@@ -21,6 +21,7 @@ from bot.engines.base import NoTranslators, TranslatorProvider
 from bot.errors import InputError, UnsupportedSource
 from bot.language import LanguageIdentifier, is_known_language, language_name
 from bot.web.extract import extract_article
+from bot.web.fetch import FetchPolicy, SafeFetcher
 
 TEXT_SUFFIXES = frozenset({".txt", ".text", ".md"})
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
@@ -29,10 +30,20 @@ HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
 class Briefer:
     """Loads what it needs once; brief as many sources as you like with it."""
 
-    def __init__(self, settings: Settings | None = None, translators: TranslatorProvider | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        translators: TranslatorProvider | None = None,
+        fetcher: SafeFetcher | None = None,
+    ) -> None:
         self.settings = settings or Settings()
         self.translators = translators or NoTranslators()
         self.languages = LanguageIdentifier()
+        self.fetcher = fetcher or SafeFetcher(fetch_policy(self.settings))
+
+    async def aclose(self) -> None:
+        """Close the shared HTTP session (call once, when done with links)."""
+        await self.fetcher.close()
 
     # ---- entry points -----------------------------------------------------------
 
@@ -95,6 +106,17 @@ class Briefer:
             return self.brief_html(data, to=to, points=points)
         return self.brief_text(decode_text(data), to=to, points=points)
 
+    async def abrief_url(self, url: str, *, to: str | None = None, points: int | None = None) -> Brief:
+        """Fetch a link safely and brief the article on it."""
+        page = await self.fetcher.fetch(url)
+        if page.content_type == "text/plain":
+            source = SourceInfo(url=page.url)
+            return await asyncio.to_thread(self.brief_text, page.text, to=to, points=points, source=source)
+        brief = await asyncio.to_thread(self.brief_html, page.text, url=page.url, to=to, points=points)
+        if not brief.source.url:
+            brief.source.url = page.url
+        return brief
+
     async def abrief_text(self, text: str, **options) -> Brief:
         return await asyncio.to_thread(self.brief_text, text, **options)
 
@@ -133,6 +155,16 @@ class Briefer:
         translated = translator.translate(texts, brief.language, target)
         brief.headline, brief.points = translated[0], translated[1:]
         brief.language = target
+
+
+def fetch_policy(settings: Settings) -> FetchPolicy:
+    try:
+        return FetchPolicy.from_text(
+            settings.fetch_allowlist, settings.fetch_ports,
+            max_bytes=settings.fetch_max_bytes, timeout=float(settings.fetch_timeout),
+        )
+    except ValueError as error:
+        raise InputError(f"Bad fetch setting: {error}.") from None
 
 
 def decode_text(data: bytes) -> str:

@@ -24,3 +24,12 @@ def briefer():
 @pytest.fixture(scope="session")
 def examples() -> Path:
     return EXAMPLES
+
+
+@pytest.fixture(scope="session")
+def server():
+    """A real HTTP server on 127.0.0.1 (see tests/httpserver.py)."""
+    from tests.httpserver import LocalServer
+
+    with LocalServer() as running:
+        yield running

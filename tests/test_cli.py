@@ -1,6 +1,7 @@
 """The command line as a user runs it: a real subprocess."""
 
 import json
+import os
 import subprocess
 import sys
 
@@ -9,8 +10,10 @@ import pytest
 from tests.conftest import EXAMPLES
 
 
-def briefbot(*args, stdin: bytes | None = None):
-    return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, capture_output=True, timeout=120)
+def briefbot(*args, stdin: bytes | None = None, env: dict | None = None):
+    environment = {**os.environ, **(env or {})}
+    return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, capture_output=True,
+                          timeout=120, env=environment)
 
 
 def test_text_brief_of_the_bundled_example():
@@ -53,7 +56,8 @@ def test_stdin_with_same_language_target():
         (["brief", "-"], b"Two words.", "too short to brief"),
         (["brief", "-"], b"\x00\x01\x02binary", "binary file"),
         (["brief", str(EXAMPLES)], None, "reads .txt and .html files"),
-        (["brief", "https://example.com/a"], None, "Links are not supported yet"),
+        (["brief", "file:///etc/passwd"], None, "bad URL: Only http and https"),
+        (["brief", "http://169.254.169.254/latest/meta-data/"], None, "blocked address"),
     ],
 )
 def test_bad_input_gets_one_line_and_a_non_zero_exit(args, stdin, message):
@@ -73,3 +77,21 @@ def test_one_failing_source_does_not_stop_the_others():
 def test_usage_errors_exit_2():
     assert briefbot("brief", "x.txt", "--points", "0").returncode == 2
     assert briefbot("brief", "x.txt", "--format", "pdf").returncode == 2
+
+
+def test_links_are_fetched_concurrently_and_failures_named(server):
+    env = {"BRIEFBOT_FETCH_ALLOWLIST": "127.0.0.1", "BRIEFBOT_FETCH_PORTS": f"80,443,{server.port}"}
+    result = briefbot("brief", server.url("/article"), server.url("/pdf"), server.url("/plain"),
+                      "--format", "json", env=env)
+    briefs = [json.loads(line) for line in result.stdout.decode().splitlines()]
+    err = result.stderr.decode()
+    assert result.returncode == 1
+    assert [b["source"]["url"] for b in briefs] == [
+        "https://gulfharbourtimes.example/2025/03/14/nova-marina-desalination", server.url("/plain")]
+    assert briefs[0]["source"]["site"] == "Gulf Harbour Times"
+    assert err.count("\n") == 1 and "/pdf: not an article:" in err
+
+
+def test_local_links_are_closed_without_the_allowlist(server):
+    result = briefbot("brief", server.url("/article"), env={"BRIEFBOT_FETCH_PORTS": f"80,443,{server.port}"})
+    assert result.returncode == 1 and "blocked address" in result.stderr.decode()

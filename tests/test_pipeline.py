@@ -105,3 +105,23 @@ def test_windows_1256_text_file_is_decoded(briefer, examples, tmp_path):
     path = tmp_path / "legacy.txt"
     path.write_bytes((examples / "desalination.ar.txt").read_text().encode("cp1256", errors="ignore"))
     assert briefer.brief_file(path).language == "ar"
+
+
+def test_brief_of_a_link(server):
+    import asyncio
+
+    from bot.config import Settings
+    from bot.pipeline import Briefer
+
+    settings = Settings(fetch_allowlist="127.0.0.1", fetch_ports=f"80,443,{server.port}")
+
+    async def go():
+        briefer = Briefer(settings)
+        try:
+            return await briefer.abrief_url(server.url("/cp1256"), to="ar")
+        finally:
+            await briefer.aclose()
+
+    brief = asyncio.run(go())
+    assert brief.language == "ar" and brief.source.url == server.url("/cp1256")
+    assert {"40000", "120000", "310000000"} <= figure_values(brief)

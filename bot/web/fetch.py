@@ -1,0 +1,218 @@
+"""Safe HTTP fetching of untrusted links (built like Synapse's URL previews).
+
+A stranger's link must not reach into the network the bot runs in. Every address
+a host resolves to is checked when aiohttp connects (the checking resolver is the
+connector's own, so what is checked is what is dialled: no DNS rebinding), IP
+literals are checked before the request (aiohttp skips resolvers for them), each
+redirect is a new checked request, and the body is bounded while it is read and
+while it is decompressed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import zlib
+from dataclasses import dataclass, field
+
+import aiohttp
+from aiohttp.abc import AbstractResolver, ResolveResult
+from yarl import URL
+
+from bot import __version__
+from bot.web.addresses import IPNetwork, is_blocked, literal_address, parse_allowlist
+from bot.web.decode import decode_page
+from bot.web.errors import FetchError
+
+ACCEPTED_TYPES = frozenset({"text/html", "application/xhtml+xml", "text/plain"})
+_CHUNK = 64 * 1024
+
+
+@dataclass(frozen=True)
+class FetchPolicy:
+    allowlist: tuple[IPNetwork, ...] = ()
+    ports: frozenset[int] = frozenset({80, 443})
+    max_bytes: int = 5 * 1024 * 1024
+    timeout: float = 20.0          # the whole fetch, redirects included
+    read_timeout: float = 10.0     # silence between two reads
+    connect_timeout: float = 5.0
+    max_redirects: int = 3
+    user_agent: str = f"briefbot/{__version__} (news brief bot; +https://github.com/briefbot/briefbot)"
+
+    @classmethod
+    def from_text(cls, allowlist: str = "", ports: str = "80,443", **values) -> "FetchPolicy":
+        """Build from settings strings: 'allowlist' and 'ports' are comma-separated."""
+        port_numbers = frozenset(int(p) for p in ports.split(",") if p.strip())
+        return cls(allowlist=parse_allowlist(allowlist), ports=port_numbers, **values)
+
+
+@dataclass(frozen=True)
+class FetchedPage:
+    url: str                # after redirects
+    content_type: str
+    body: bytes
+    text: str               # decoded with the header, meta or detected charset
+    charset: str
+    redirects: list[str] = field(default_factory=list)
+
+
+class CheckingResolver(AbstractResolver):
+    """Resolves with `inner` and refuses a host if any of its addresses is blocked."""
+
+    def __init__(self, inner: AbstractResolver, allowlist: tuple[IPNetwork, ...]) -> None:
+        self.inner = inner
+        self.allowlist = allowlist
+
+    async def resolve(self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET) -> list[ResolveResult]:
+        results = await self.inner.resolve(host, port, family)
+        for result in results:
+            address = literal_address(result["host"])
+            if address is None or is_blocked(address, self.allowlist):
+                raise FetchError("blocked", f"{host} resolves to a private or reserved address ({result['host']}); "
+                                            "briefbot does not fetch those.")
+        return results
+
+    async def close(self) -> None:
+        await self.inner.close()
+
+
+class SafeFetcher:
+    """One shared aiohttp session with the safety rules applied to every request."""
+
+    def __init__(self, policy: FetchPolicy | None = None, resolver: AbstractResolver | None = None) -> None:
+        self.policy = policy or FetchPolicy()
+        self._inner_resolver = resolver
+        self._session: aiohttp.ClientSession | None = None
+
+    async def __aenter__(self) -> "SafeFetcher":
+        return self
+
+    async def __aexit__(self, *exc_info) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    def _session_for_loop(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            resolver = CheckingResolver(self._inner_resolver or aiohttp.ThreadedResolver(), self.policy.allowlist)
+            connector = aiohttp.TCPConnector(resolver=resolver, use_dns_cache=False, limit=32, limit_per_host=4)
+            self._session = aiohttp.ClientSession(
+                connector=connector,
+                cookie_jar=aiohttp.DummyCookieJar(),  # no cookies kept between strangers' links
+                trust_env=False,                      # no proxies from the environment
+                auto_decompress=False,                # we decompress, bounded, ourselves
+                headers={"User-Agent": self.policy.user_agent, "Accept-Encoding": "gzip, deflate",
+                         "Accept": "text/html,application/xhtml+xml,text/plain;q=0.9"},
+            )
+        return self._session
+
+    async def fetch(self, url: str) -> FetchedPage:
+        """Fetch `url` or raise FetchError naming the cause."""
+        try:
+            return await asyncio.wait_for(self._fetch(url), timeout=self.policy.timeout)
+        except (asyncio.TimeoutError, TimeoutError):
+            raise FetchError("timeout", f"The site took longer than {self.policy.timeout:g} s to answer.") from None
+
+    async def _fetch(self, url: str) -> FetchedPage:
+        session = self._session_for_loop()
+        current = self._checked_url(url)
+        redirects: list[str] = []
+        while True:
+            try:
+                timeout = aiohttp.ClientTimeout(sock_connect=self.policy.connect_timeout,
+                                                sock_read=self.policy.read_timeout)
+                async with session.get(current, allow_redirects=False, timeout=timeout) as response:
+                    if response.status in (301, 302, 303, 307, 308):
+                        current = self._redirect_target(current, response, redirects)
+                        continue
+                    return await self._page(current, response, redirects)
+            except FetchError:
+                raise
+            except aiohttp.ClientConnectorError as error:
+                cause = error.os_error if isinstance(error.os_error, FetchError) else None
+                if cause:
+                    raise cause from None
+                raise FetchError("network", f"Could not connect to {current.host}: {error.os_error.strerror or error}.") from None
+            except (aiohttp.ServerTimeoutError, asyncio.TimeoutError):
+                raise FetchError("timeout", "The site stopped sending data.") from None
+            except (aiohttp.ClientResponseError, aiohttp.ClientPayloadError):
+                # e.g. more bytes than its Content-Length said: never read past what was declared
+                raise FetchError("bad_response", f"{current.host} sent a malformed HTTP response.") from None
+            except aiohttp.ClientError as error:
+                raise FetchError("network", f"The connection to {current.host} failed ({type(error).__name__}).") from None
+
+    def _checked_url(self, raw: str) -> URL:
+        try:
+            url = URL(raw.strip())
+        except (ValueError, TypeError):
+            raise FetchError("bad_url", "This is not a valid link.") from None
+        if url.scheme not in ("http", "https"):
+            raise FetchError("bad_url", f"Only http and https links can be fetched, not '{url.scheme or 'no scheme'}:'.")
+        if not url.host:
+            raise FetchError("bad_url", "The link has no host name.")
+        if url.port not in self.policy.ports:
+            raise FetchError("blocked_port", f"Port {url.port} is not allowed; links must use ports "
+                                        f"{', '.join(map(str, sorted(self.policy.ports)))}.")
+        address = literal_address(url.host)
+        if address is not None:
+            if is_blocked(address, self.policy.allowlist):
+                raise FetchError("blocked", f"{url.host} is a private or reserved address; briefbot does not fetch those.")
+            url = url.with_host(str(address))  # '2130706433' becomes the address it means
+        return url.with_fragment(None)
+
+    def _redirect_target(self, current: URL, response: aiohttp.ClientResponse, redirects: list[str]) -> URL:
+        location = response.headers.get("Location")
+        if not location:
+            raise FetchError("http_status", f"The site sent a redirect ({response.status}) without a target.")
+        redirects.append(str(current))
+        if len(redirects) > self.policy.max_redirects:
+            raise FetchError("too_many_redirects", f"The link redirects more than {self.policy.max_redirects} times.")
+        return self._checked_url(str(current.join(URL(location))))
+
+    async def _page(self, url: URL, response: aiohttp.ClientResponse, redirects: list[str]) -> FetchedPage:
+        if response.status >= 400:
+            raise FetchError("http_status", f"The site answered HTTP {response.status} {response.reason or ''}".rstrip() + ".")
+        content_type = response.content_type.lower()
+        if content_type not in ACCEPTED_TYPES:
+            raise FetchError("not_article", f"The link is not a web page but '{content_type}'.")
+        if response.content_length is not None and response.content_length > self.policy.max_bytes:
+            raise FetchError("too_large", f"The page is larger than {_megabytes(self.policy.max_bytes)}.")
+        body = await self._read_body(response)
+        text, charset = decode_page(body, response.charset)
+        return FetchedPage(str(url), content_type, body, text, charset, redirects)
+
+    async def _read_body(self, response: aiohttp.ClientResponse) -> bytes:
+        encoding = response.headers.get("Content-Encoding", "identity").lower().strip()
+        decompressor = _decompressor(encoding)
+        limit = self.policy.max_bytes
+        parts: list[bytes] = []
+        size = raw_size = 0
+        async for chunk in response.content.iter_chunked(_CHUNK):
+            raw_size += len(chunk)
+            if decompressor is not None:
+                # max_length bounds each step, so a small bomb can never expand past the cap
+                chunk = decompressor.decompress(chunk, limit - size + 1)
+                if decompressor.unconsumed_tail:
+                    raise FetchError("too_large", f"The page is larger than {_megabytes(limit)} once decompressed.")
+            size += len(chunk)
+            if size > limit or raw_size > limit:
+                raise FetchError("too_large", f"The page is larger than {_megabytes(limit)}.")
+            parts.append(chunk)
+        return b"".join(parts)
+
+
+def _decompressor(encoding: str):
+    if encoding in ("identity", ""):
+        return None
+    if encoding in ("gzip", "x-gzip"):
+        return zlib.decompressobj(16 + zlib.MAX_WBITS)
+    if encoding == "deflate":
+        return zlib.decompressobj()
+    raise FetchError("not_article", f"The site sent the page in an encoding briefbot does not read ({encoding}).")
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):g} MB"
