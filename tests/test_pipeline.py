@@ -125,3 +125,13 @@ def test_brief_of_a_link(server):
     brief = asyncio.run(go())
     assert brief.language == "ar" and brief.source.url == server.url("/cp1256")
     assert {"40000", "120000", "310000000"} <= figure_values(brief)
+
+
+@pytest.mark.parametrize("page, cause", [
+    ("<html><body><article><p>Gold prices rose sharply.</p><p>Subscribe to continue reading this story.</p>"
+     "</article></body></html>", "paywall"),
+    ("<html><body><div class=consent><p>We use cookies. Accept all to continue.</p></div></body></html>", "consent"),
+])
+def test_short_pages_say_why(briefer, page, cause):
+    with pytest.raises(NotAnArticle, match=cause):
+        briefer.brief_html(page)
