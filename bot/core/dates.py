@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.core.textnorm import word_alternation
+
 EN_MONTHS = {
     "January": 1, "February": 2, "March": 3, "April": 4, "May": 5, "June": 6, "July": 7,
     "August": 8, "September": 9, "October": 10, "November": 11, "December": 12,
@@ -25,12 +27,9 @@ AR_MONTHS = {
 }
 
 
-def _alternation(words) -> str:
-    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
-
-_EN_MONTH = rf"(?P<mon>{_alternation(EN_MONTHS)})\.?"
-_AR_MONTH = rf"(?P<mon>{_alternation(AR_MONTHS)})(?:\s*[/(]\s*(?:{_alternation(AR_MONTHS)})(?:\s*\))?)?"
+_EN_MONTH = rf"(?P<mon>{word_alternation(EN_MONTHS)})\.?"
+_AR_MONTH = rf"(?P<mon>{word_alternation(AR_MONTHS)})(?:\s*[/(]\s*(?:{word_alternation(AR_MONTHS)})(?:\s*\))?)?"
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
 _YEAR = r"(?P<year>(?:1[89]|20)\d\d)"
 _NO_DIGIT_BEFORE = r"(?<![\d.,])"

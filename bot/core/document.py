@@ -23,7 +23,6 @@ class Document:
 
     title: str | None
     sentences: list[str]
-    paragraph_of: list[int] = field(default_factory=list)  # paragraph index of each sentence
     url: str | None = None
     furniture: list[str] = field(default_factory=list)
 
@@ -42,15 +41,11 @@ def parse_plain_text(text: str, language: str | None, title: str | None = None) 
         title = blocks.pop(0)
 
     document = Document(title=title, sentences=[], url=url)
-    paragraph = 0
     for block in blocks:
-        if not _is_prose(block):
+        if _is_prose(block):
+            document.sentences.extend(split_sentences(block, language))
+        else:
             document.furniture.append(block)
-            continue
-        for sentence in split_sentences(block, language):
-            document.sentences.append(sentence)
-            document.paragraph_of.append(paragraph)
-        paragraph += 1
     return document
 
 

@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 
 from bot.core import numwords
 from bot.core.dates import date_keys_compatible, find_dates
-from bot.core.textnorm import ascii_digits
+from bot.core.textnorm import ascii_digits, word_alternation
 
 # Languages that write 1.250,5 rather than 1,250.5.
 COMMA_DECIMAL = frozenset({"de", "fr", "es", "it", "pt", "nl", "tr", "id", "ru", "uk", "pl",
@@ -53,15 +53,12 @@ _CURRENCY_SUFFIX = {
 }
 
 
-def _alt(words) -> str:
-    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-
 
 # Arabic glues "and"/"so" to the next word: "ونحو", "وخمسة".
-_QUALIFIER = rf"(?:(?<![^\W\d_])[وف]?(?P<qual>{_alt(QUALIFIERS)})\s+)?"
-_PREFIX = rf"(?:(?P<cur>{_alt(_CURRENCY_PREFIX)})\s?)?"
+_QUALIFIER = rf"(?:(?<![^\W\d_])[وف]?(?P<qual>{word_alternation(QUALIFIERS)})\s+)?"
+_PREFIX = rf"(?:(?P<cur>{word_alternation(_CURRENCY_PREFIX)})\s?)?"
 _SCALE = rf"(?:\s?(?P<scale>{numwords.SCALE_WORD}|m|k)(?![^\W\d_]))?"
-_SUFFIX = rf"(?:\s?(?P<unit>{_alt(list(_UNITS) + list(_CURRENCY_SUFFIX))})(?![^\W\d_]))?"
+_SUFFIX = rf"(?:\s?(?P<unit>{word_alternation(list(_UNITS) + list(_CURRENCY_SUFFIX))})(?![^\W\d_]))?"
 _RANGE_JOIN = r"\s?(?P<join>[-–—]|to|and|إلى|الى|حتى|و)\s?"
 
 _NUMBER_DOT = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:\.\d{3}){2,}|\d+(?:\.\d+)?"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from bot.core.textnorm import word_alternation
+
 EN_UNITS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
     "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
@@ -40,20 +42,17 @@ SCALES = {
 CURRENCY_SCALES = {"m": 10**6, "k": 1000}
 
 
-def _alternation(words: list[str]) -> str:
-    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
-
-EN_WORD = _alternation(list(EN_UNITS))
-AR_WORD = _alternation(list(AR_UNITS))
-SCALE_WORD = _alternation(list(SCALES))
+EN_WORD = word_alternation(list(EN_UNITS))
+AR_WORD = word_alternation(list(AR_UNITS))
+SCALE_WORD = word_alternation(list(SCALES))
 
 # "twenty-five", "two hundred and ten"; "وخمسون" takes the Arabic "and" as a prefix.
 WORD_NUMBER = (
     rf"(?:(?:{EN_WORD})(?:[\s-](?:and\s)?(?:{EN_WORD}|hundred))*"
     rf"|(?:{AR_WORD})(?:\s+و(?:{AR_WORD}))*)"
 )
-FRACTION_WORD = _alternation(list(FRACTIONS))
+FRACTION_WORD = word_alternation(list(FRACTIONS))
 
 
 def word_number_value(phrase: str) -> Decimal | None:

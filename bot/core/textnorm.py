@@ -48,3 +48,8 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 def words(text: str) -> list[str]:
     """Tokens made of letters and digits, folded for matching (keeps Arabic letters)."""
     return _WORD.findall(fold_for_matching(text))
+
+
+def word_alternation(words) -> str:
+    """A regex alternation of literal words, longest first so that the longest match wins."""
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
