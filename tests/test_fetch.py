@@ -80,7 +80,8 @@ def test_three_redirects_are_followed_four_are_too_many(server):
 
 
 @pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://example.com/a", "data:text/html,<p>hi</p>",
-                                 "javascript:alert(1)", "http:///nohost", "not a url"])
+                                 "javascript:alert(1)", "http:///nohost", "not a url",
+                                 "http://exa mple.com/"])
 def test_other_schemes_and_bad_urls(server, url):
     assert fails(url, policy(server)).cause == "bad_url"
 

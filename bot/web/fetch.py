@@ -149,6 +149,8 @@ class SafeFetcher:
             url = URL(raw.strip())
         except (ValueError, TypeError):
             raise FetchError("bad_url", "This is not a valid link.") from None
+        if any(c.isspace() for c in raw.strip()):
+            raise FetchError("bad_url", "A link cannot contain spaces.")
         if url.scheme not in ("http", "https"):
             raise FetchError("bad_url", f"Only http and https links can be fetched, not '{url.scheme or 'no scheme'}:'.")
         if not url.host:
