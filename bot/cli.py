@@ -18,7 +18,7 @@ from bot.config import Settings
 from bot.core.brief import Brief
 from bot.core.render import render_json, render_text
 from bot.core.telegram_html import render_html, split_html
-from bot.errors import BriefError, NotAnArticle
+from bot.errors import BriefError, InputError, NotAnArticle
 from bot.web.errors import FetchError
 from bot.pipeline import Briefer, decode_text
 
@@ -67,7 +67,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def run_brief(args: argparse.Namespace, briefer: Briefer) -> int:
     render = RENDERERS[args.format]
-    stdin_text = sys.stdin.buffer.read() if "-" in args.sources else b""
+    # one byte over the limit is enough to know the input is too large
+    stdin_text = sys.stdin.buffer.read(briefer.settings.max_input_bytes + 1) if "-" in args.sources else b""
     results = asyncio.run(_brief_all(briefer, args, stdin_text))
     failures = 0
     outputs = 0
@@ -103,6 +104,9 @@ async def _brief_all(briefer: Briefer, args: argparse.Namespace, stdin_text: byt
 async def _brief_source(briefer: Briefer, source: str, args: argparse.Namespace, stdin_text: bytes) -> Brief:
     options = {"to": args.to, "points": args.points}
     if source == "-":
+        if len(stdin_text) > briefer.settings.max_input_bytes:
+            raise InputError("Standard input is larger than the input limit (max_input_bytes).",
+                             "Briefs are for single articles; give one article at a time.")
         return await asyncio.to_thread(briefer.brief_text, decode_text(stdin_text), **options)
     if is_link(source):
         return await briefer.abrief_url(source, **options)

@@ -28,6 +28,8 @@ class Settings:
     points: int = 4               # sentences in a brief
     max_figures: int = 8          # key figures listed under a brief
     min_words: int = 40           # shorter texts are refused: there is nothing to brief
+    max_words: int = 20_000       # longer texts are refused: one article at a time, briefed in ~1 s
+    max_input_bytes: int = 5 * 1024 * 1024  # files and standard input larger than this are refused
     data_dir: Path = field(default_factory=_default_data_dir)
     fetch_allowlist: str = ""     # IPs/CIDRs that links may reach although private; none by default
     fetch_ports: str = "80,443"   # ports that links may use

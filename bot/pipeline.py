@@ -21,7 +21,7 @@ from bot.engines.base import NoTranslators, TranslatorProvider
 from bot.errors import InputError, UnsupportedSource
 from bot.language import LanguageIdentifier, is_known_language, language_name
 from bot.web.extract import extract_article
-from bot.web.fetch import FetchPolicy, SafeFetcher
+from bot.web.fetch import FetchPolicy, SafeFetcher, megabytes
 
 TEXT_SUFFIXES = frozenset({".txt", ".text", ".md"})
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
@@ -61,6 +61,10 @@ class Briefer:
         text = text.strip() if text else ""
         if not text:
             raise InputError("The text is empty.", "Paste an article or give a file with one.")
+        words = len(text.split())
+        if words > self.settings.max_words:
+            raise InputError(f"The text is too long to brief ({words:,} words).",
+                             f"Briefs are for single articles of up to {self.settings.max_words:,} words.")
         language = self._detect(text)
         source = replace(source or SourceInfo(), language=language)
         document = parse_plain_text(text, language, title=source.title)
@@ -95,6 +99,9 @@ class Briefer:
                 f"briefbot reads .txt and .html files, not '{suffix or 'a file with no extension'}'."
             )
         try:
+            if path.stat().st_size > self.settings.max_input_bytes:
+                raise InputError(f"The file is larger than {megabytes(self.settings.max_input_bytes)}.",
+                                 "Briefs are for single articles; give one article at a time.")
             data = path.read_bytes()
         except FileNotFoundError:
             raise InputError("No such file.") from None

@@ -95,3 +95,8 @@ def test_links_are_fetched_concurrently_and_failures_named(server):
 def test_local_links_are_closed_without_the_allowlist(server):
     result = briefbot("brief", server.url("/article"), env={"BRIEFBOT_FETCH_PORTS": f"80,443,{server.port}"})
     assert result.returncode == 1 and "blocked address" in result.stderr.decode()
+
+
+def test_oversized_standard_input_is_refused():
+    result = briefbot("brief", "-", stdin=b"word " * 2000, env={"BRIEFBOT_MAX_INPUT_BYTES": "1000"})
+    assert result.returncode == 1 and "larger than the input limit" in result.stderr.decode()

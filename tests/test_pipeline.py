@@ -135,3 +135,17 @@ def test_brief_of_a_link(server):
 def test_short_pages_say_why(briefer, page, cause):
     with pytest.raises(NotAnArticle, match=cause):
         briefer.brief_html(page)
+
+
+def test_texts_and_files_beyond_an_article_are_refused_quickly(examples, tmp_path):
+    from bot.config import Settings
+    from bot.pipeline import Briefer
+
+    briefer = Briefer(Settings(max_words=300, max_input_bytes=4000))
+    long_text = (examples / "desalination.en.txt").read_text() * 2
+    with pytest.raises(InputError, match="too long to brief"):
+        briefer.brief_text(long_text)
+    big = tmp_path / "big.html"
+    big.write_bytes(b"<p>word</p>" * 1000)
+    with pytest.raises(InputError, match="larger than"):
+        briefer.brief_file(big)

@@ -181,7 +181,7 @@ class SafeFetcher:
         if content_type not in ACCEPTED_TYPES:
             raise FetchError("not_article", f"The link is not a web page but '{content_type}'.")
         if response.content_length is not None and response.content_length > self.policy.max_bytes:
-            raise FetchError("too_large", f"The page is larger than {_megabytes(self.policy.max_bytes)}.")
+            raise FetchError("too_large", f"The page is larger than {megabytes(self.policy.max_bytes)}.")
         body = await self._read_body(response)
         text, charset = decode_page(body, response.charset)
         return FetchedPage(str(url), content_type, body, text, charset, redirects)
@@ -198,10 +198,10 @@ class SafeFetcher:
                 # max_length bounds each step, so a small bomb can never expand past the cap
                 chunk = decompressor.decompress(chunk, limit - size + 1)
                 if decompressor.unconsumed_tail:
-                    raise FetchError("too_large", f"The page is larger than {_megabytes(limit)} once decompressed.")
+                    raise FetchError("too_large", f"The page is larger than {megabytes(limit)} once decompressed.")
             size += len(chunk)
             if size > limit or raw_size > limit:
-                raise FetchError("too_large", f"The page is larger than {_megabytes(limit)}.")
+                raise FetchError("too_large", f"The page is larger than {megabytes(limit)}.")
             parts.append(chunk)
         return b"".join(parts)
 
@@ -216,5 +216,5 @@ def _decompressor(encoding: str):
     raise FetchError("not_article", f"The site sent the page in an encoding briefbot does not read ({encoding}).")
 
 
-def _megabytes(size: int) -> str:
+def megabytes(size: int) -> str:
     return f"{size / (1024 * 1024):g} MB"
