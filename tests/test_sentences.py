@@ -39,3 +39,13 @@ def test_wrapped_lines_join_and_furniture_stays_out():
         "Repairs will take weeks.",
     ]
     assert "Monday 3 Feb 2025 | 2 min read" in document.furniture
+
+
+def test_splitting_is_safe_across_threads():
+    from concurrent.futures import ThreadPoolExecutor
+
+    texts = [" ".join(f"Sentence {i} of text {n} is here." for i in range(40)) for n in range(8)]
+    expected = [split_sentences(t, "en") for t in texts]
+    with ThreadPoolExecutor(8) as pool:
+        for _ in range(5):
+            assert list(pool.map(lambda t: split_sentences(t, "en"), texts)) == expected

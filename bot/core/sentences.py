@@ -8,7 +8,6 @@ Persian, Urdu and languages pysbd lacks go through a small rule set here.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 import pysbd
 
@@ -24,8 +23,9 @@ _ABBREVIATIONS = frozenset({"د", "أ", "أ.د", "ص.ب", "م.م", "ق.م", "dr"
 _LAST_WORD = re.compile(r"(\S+)\.\s*$")
 
 
-@lru_cache(maxsize=None)
 def _segmenter(language: str) -> pysbd.Segmenter:
+    # A Segmenter keeps the text it is working on in an attribute, so one shared
+    # instance is not safe across the Briefer's worker threads; building one takes ~1 µs.
     return pysbd.Segmenter(language=language, clean=False)
 
 
