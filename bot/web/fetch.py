@@ -95,7 +95,7 @@ class SafeFetcher:
             await self._session.close()
             self._session = None
 
-    def _session_for_loop(self) -> aiohttp.ClientSession:
+    def _shared_session(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
             resolver = CheckingResolver(self._inner_resolver or aiohttp.ThreadedResolver(), self.policy.allowlist)
             connector = aiohttp.TCPConnector(resolver=resolver, use_dns_cache=False, limit=32, limit_per_host=4)
@@ -117,7 +117,7 @@ class SafeFetcher:
             raise FetchError("timeout", f"The site took longer than {self.policy.timeout:g} s to answer.") from None
 
     async def _fetch(self, url: str) -> FetchedPage:
-        session = self._session_for_loop()
+        session = self._shared_session()
         current = self._checked_url(url)
         redirects: list[str] = []
         while True:
