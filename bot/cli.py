@@ -38,6 +38,13 @@ def build_parser() -> argparse.ArgumentParser:
     brief.add_argument("--points", type=_positive, metavar="N", help="sentences in the brief (default 4)")
     brief.add_argument("--format", choices=("text", "json", "html"), default="text",
                        help="text for reading, json (one object per line), html (Telegram)")
+    run = commands.add_parser("run", help="run the Telegram bot (token in TELEGRAM_BOT_TOKEN)")
+    run.add_argument("--webhook", metavar="URL", dest="webhook_url",
+                     help="public https address for Telegram to post updates to (default: long polling)")
+    run.add_argument("--listen", metavar="ADDR", dest="webhook_listen", help="address to bind (default 127.0.0.1)")
+    run.add_argument("--port", type=_positive, dest="webhook_port", help="port to bind (default 8443)")
+    run.add_argument("--health-port", type=_positive, dest="health_port",
+                     help="also serve GET /healthz on this port (for container health checks)")
     return parser
 
 
@@ -58,11 +65,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         settings = Settings.load(file=args.config)
+        if args.command == "run":
+            return run_bot(args, settings)
         briefer = Briefer(settings)
     except BriefError as error:
         print(f"briefbot: {error.user_message()}", file=sys.stderr)
         return EXIT_USAGE
     return run_brief(args, briefer)
+
+
+def run_bot(args: argparse.Namespace, settings: Settings) -> int:
+    # Imported here: the command line and the library need no Telegram at all.
+    from bot.telegram.app import build_application
+    from bot.telegram.run import configure_logging, serve
+
+    options = ("webhook_url", "webhook_listen", "webhook_port", "health_port")
+    settings = settings.with_values({name: getattr(args, name) for name in options})
+    application = build_application(settings)
+    configure_logging()
+    asyncio.run(serve(settings, application))
+    return EXIT_OK
 
 
 def run_brief(args: argparse.Namespace, briefer: Briefer) -> int:

@@ -36,6 +36,17 @@ class Settings:
     fetch_max_bytes: int = 5 * 1024 * 1024
     fetch_timeout: int = 20       # seconds for a whole fetch, redirects included
     fetch_concurrency: int = 4    # links fetched at once by one command
+    # ---- the Telegram bot (`briefbot run`)
+    telegram_bot_token: str = field(default="", repr=False)  # also read from TELEGRAM_BOT_TOKEN
+    telegram_base_url: str = ""   # Bot API address, token appended (a local Bot API server or a test double)
+    webhook_url: str = ""         # public HTTPS address Telegram posts to; empty: long polling
+    webhook_listen: str = "127.0.0.1"  # address the webhook server binds (0.0.0.0 in a container)
+    webhook_port: int = 8443
+    webhook_secret: str = field(default="", repr=False)  # empty: a random one per start
+    health_port: int = 0          # serve GET /healthz on this port too, 0 for none (the webhook port always has it)
+    workers: int = 2              # briefs made at once; more wait in the queue
+    queue_size: int = 20          # briefs that may wait; beyond, "busy, try again"
+    user_briefs_per_minute: int = 6
 
     @classmethod
     def load(cls, env: Mapping[str, str] | None = None, file: Path | None = None) -> "Settings":
@@ -44,6 +55,8 @@ class Settings:
         path = file or _config_path(env)
         if path is not None:
             values.update(_read_toml(path))
+        if env.get("TELEGRAM_BOT_TOKEN"):  # the name every Telegram tool documents
+            values["telegram_bot_token"] = env["TELEGRAM_BOT_TOKEN"]
         for f in fields(cls):
             key = ENV_PREFIX + f.name.upper()
             if key in env:

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
 import charset_normalizer
 
+from bot import __version__
 from bot.config import Settings
-from bot.core.brief import Brief, SourceInfo
+from bot.core.brief import Brief, OriginalText, SourceInfo
 from bot.core.compose import BriefOptions, compose_brief
 from bot.core.document import parse_plain_text
 from bot.engines.base import NoTranslators, TranslatorProvider
@@ -23,8 +25,16 @@ from bot.language import LanguageIdentifier, is_known_language, language_name
 from bot.web.extract import extract_article
 from bot.web.fetch import FetchPolicy, SafeFetcher, megabytes
 
+# Told the name of each stage as it starts ("fetching", "summarizing", "translating");
+# called from a worker thread for the CPU stages, so it must be thread-safe.
+Progress = Callable[[str], None]
+
 TEXT_SUFFIXES = frozenset({".txt", ".text", ".md"})
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
+
+
+def _ignore(stage: str) -> None:
+    """The progress callback when nobody is listening."""
 
 
 class Briefer:
@@ -54,9 +64,13 @@ class Briefer:
         to: str | None = None,
         points: int | None = None,
         source: SourceInfo | None = None,
+        progress: Progress | None = None,
+        keep: frozenset[str] = frozenset(),
     ) -> Brief:
-        """Brief pasted text. `source` carries what is known of its origin (URL, title…)."""
+        """Brief pasted text. `source` carries what is known of its origin (URL, title…);
+        a source in one of the `keep` languages is not translated (the reader reads it)."""
         started = time.perf_counter()
+        report = progress or _ignore
         target = self._target(to)
         text = text.strip() if text else ""
         if not text:
@@ -66,6 +80,8 @@ class Briefer:
             raise InputError(f"The text is too long to brief ({words:,} words).",
                              f"Briefs are for single articles of up to {self.settings.max_words:,} words.")
         language = self._detect(text)
+        if language in keep:
+            target = language
         source = replace(source or SourceInfo(), language=language)
         document = parse_plain_text(text, language, title=source.title)
         words = len(document.text.split())
@@ -75,20 +91,21 @@ class Briefer:
                 f"A brief needs at least {self.settings.min_words} words in two or more sentences.",
             )
         source = replace(source, title=source.title or document.title, url=source.url or document.url)
+        report("summarizing")
         options = BriefOptions(points=points or self.settings.points, max_figures=self.settings.max_figures)
         brief = compose_brief(document, source, options)
         brief.engine = {"summarizer": "extractive", "translator": None, "sentences": len(document.sentences)}
-        self._translate(brief, target)
+        self._translate(brief, target, report)
         brief.engine["seconds"] = round(time.perf_counter() - started, 3)
         return brief
 
-    def brief_html(self, page: bytes | str, *, url: str | None = None, to: str | None = None,
-                   points: int | None = None) -> Brief:
-        """Brief a web page: only its main text is used, never menus or footers."""
+    def brief_html(self, page: bytes | str, *, url: str | None = None, **options) -> Brief:
+        """Brief a web page: only its main text is used, never menus or footers.
+        `options` are those of `brief_text`."""
         article = extract_article(page, url)
         source = SourceInfo(url=article.url, site=article.site, title=article.title,
                             author=article.author, published=article.published)
-        return self.brief_text(article.text, to=to, points=points, source=source)
+        return self.brief_text(article.text, source=source, **options)
 
     def brief_file(self, path: Path | str, *, to: str | None = None, points: int | None = None) -> Brief:
         """Brief a `.txt` or `.html` file."""
@@ -113,16 +130,21 @@ class Briefer:
             return self.brief_html(data, to=to, points=points)
         return self.brief_text(decode_text(data), to=to, points=points)
 
-    async def abrief_url(self, url: str, *, to: str | None = None, points: int | None = None) -> Brief:
-        """Fetch a link safely and brief the article on it."""
+    async def abrief_url(self, url: str, **options) -> Brief:
+        """Fetch a link safely and brief the article on it (`options` as for `brief_text`)."""
+        (options.get("progress") or _ignore)("fetching")
         page = await self.fetcher.fetch(url)
         if page.content_type == "text/plain":
-            source = SourceInfo(url=page.url)
-            return await asyncio.to_thread(self.brief_text, page.text, to=to, points=points, source=source)
-        brief = await asyncio.to_thread(self.brief_html, page.text, url=page.url, to=to, points=points)
+            return await asyncio.to_thread(self.brief_text, page.text, source=SourceInfo(url=page.url), **options)
+        brief = await asyncio.to_thread(self.brief_html, page.text, url=page.url, **options)
         if not brief.source.url:
             brief.source.url = page.url
         return brief
+
+    @property
+    def signature(self) -> str:
+        """Names what made a brief, so that cached briefs from other engines are not reused."""
+        return f"briefbot {__version__}; translators: {getattr(self.translators, 'signature', 'none')}"
 
     async def abrief_text(self, text: str, **options) -> Brief:
         return await asyncio.to_thread(self.brief_text, text, **options)
@@ -146,7 +168,7 @@ class Briefer:
                              "Is it an article in a natural language?")
         return language
 
-    def _translate(self, brief: Brief, target: str) -> None:
+    def _translate(self, brief: Brief, target: str, report: Progress = _ignore) -> None:
         """Seam for the translation engines: without one, the brief keeps its language."""
         if brief.language == target:
             return
@@ -157,7 +179,9 @@ class Briefer:
                 f"installed, so this brief is in {language_name(brief.language)}."
             )
             return
+        report("translating")
         brief.engine["translator"] = translator.name
+        brief.original = OriginalText(brief.language, brief.headline, list(brief.points))
         texts = [brief.headline, *brief.points]
         translated = translator.translate(texts, brief.language, target)
         brief.headline, brief.points = translated[0], translated[1:]

@@ -100,3 +100,10 @@ def test_local_links_are_closed_without_the_allowlist(server):
 def test_oversized_standard_input_is_refused():
     result = briefbot("brief", "-", stdin=b"word " * 2000, env={"BRIEFBOT_MAX_INPUT_BYTES": "1000"})
     assert result.returncode == 1 and "larger than the input limit" in result.stderr.decode()
+
+
+def test_run_without_a_token_says_where_to_put_one():
+    result = briefbot("run", env={"TELEGRAM_BOT_TOKEN": "", "BRIEFBOT_TELEGRAM_BOT_TOKEN": ""})
+    assert result.returncode == 2
+    stderr = result.stderr.decode()
+    assert "TELEGRAM_BOT_TOKEN" in stderr and "Traceback" not in stderr

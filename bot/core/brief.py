@@ -37,6 +37,15 @@ class Credit:
 
 
 @dataclass
+class OriginalText:
+    """The brief's sentences before translation, for readers who want to check them."""
+
+    language: str
+    headline: str
+    points: list[str]
+
+
+@dataclass
 class Brief:
     source: SourceInfo
     language: str
@@ -46,6 +55,23 @@ class Brief:
     sources: list[Credit] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     engine: dict[str, Any] = field(default_factory=dict)
+    original: OriginalText | None = None  # set when the brief was translated
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Brief":
+        """The inverse of `to_dict`, for briefs kept in a cache."""
+        original = data.get("original")
+        return cls(
+            source=SourceInfo(**data["source"]),
+            language=data["language"],
+            headline=data["headline"],
+            points=list(data["points"]),
+            figures=[KeyFigure(**figure) for figure in data.get("figures", [])],
+            sources=[Credit(**credit) for credit in data.get("sources", [])],
+            warnings=list(data.get("warnings", [])),
+            engine=dict(data.get("engine", {})),
+            original=OriginalText(**original) if original else None,
+        )

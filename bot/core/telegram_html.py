@@ -25,9 +25,13 @@ def escape(text: str) -> str:
     return html.escape(text, quote=False)
 
 
-def render_html(brief: Brief) -> str:
+def render_html(brief: Brief, *, show_original: bool = False) -> str:
+    """`show_original` adds the untranslated sentences in a collapsed quote."""
     lines = [_headline(brief)]
     lines += [f"• {escape(point)}" for point in brief.points]
+    if show_original and brief.original:
+        original = [escape(brief.original.headline), *(f"• {escape(p)}" for p in brief.original.points)]
+        lines.append("<blockquote expandable>" + "\n".join(original) + "</blockquote>")
     if brief.figures:
         lines.append("<b>Key figures:</b> " + " · ".join(_figure(f) for f in brief.figures))
     if len(brief.sources) > 1 or (brief.sources and not brief.source.url):

@@ -1,0 +1,74 @@
+"""Briefs already made, and the sources they were made from.
+
+A brief is keyed by its source, the options it was made with and the engines'
+versions, so a changed setting or a new model never serves a stale brief. The
+source itself is kept under its own key so that "Original" and "Translate to…"
+buttons can brief it again long after the message that carried it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from dataclasses import dataclass
+
+from bot.core.brief import Brief
+from bot.store.database import Database
+
+MAX_AGE_SECONDS = 7 * 24 * 3600
+
+
+@dataclass(frozen=True)
+class StoredSource:
+    key: str
+    url: str | None
+    text: str | None
+
+
+def source_key(url: str | None, text: str | None) -> str:
+    """Short and stable: it travels inside 64-byte callback data."""
+    material = f"url:{url}" if url else f"text:{text}"
+    return hashlib.sha256(material.encode("utf-8")).hexdigest()[:20]
+
+
+def brief_key(source: str, **options: object) -> str:
+    material = json.dumps({"source": source, **options}, sort_keys=True, default=str)
+    return hashlib.sha256(material.encode("utf-8")).hexdigest()
+
+
+class BriefCache:
+    def __init__(self, database: Database, max_age: float = MAX_AGE_SECONDS) -> None:
+        self.db = database.connection
+        self.max_age = max_age
+
+    async def remember_source(self, url: str | None, text: str | None) -> StoredSource:
+        key = source_key(url, text)
+        await self.db.execute(
+            "INSERT OR IGNORE INTO brief_sources (key, url, text, created) VALUES (?, ?, ?, ?)",
+            (key, url, None if url else text, time.time()),
+        )
+        return StoredSource(key, url, None if url else text)
+
+    async def source(self, key: str) -> StoredSource | None:
+        async with self.db.execute("SELECT url, text FROM brief_sources WHERE key = ?", (key,)) as cursor:
+            row = await cursor.fetchone()
+        return StoredSource(key, row["url"], row["text"]) if row else None
+
+    async def get(self, key: str) -> Brief | None:
+        async with self.db.execute(
+            "SELECT brief FROM brief_cache WHERE key = ? AND created > ?", (key, time.time() - self.max_age)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return Brief.from_dict(json.loads(row["brief"])) if row else None
+
+    async def put(self, key: str, brief: Brief) -> None:
+        await self.db.execute(
+            "INSERT OR REPLACE INTO brief_cache (key, brief, created) VALUES (?, ?, ?)",
+            (key, json.dumps(brief.to_dict(), ensure_ascii=False), time.time()),
+        )
+
+    async def forget_old(self) -> None:
+        cutoff = time.time() - self.max_age
+        await self.db.execute("DELETE FROM brief_cache WHERE created < ?", (cutoff,))
+        await self.db.execute("DELETE FROM brief_sources WHERE created < ?", (cutoff,))

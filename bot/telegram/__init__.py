@@ -1,0 +1,1 @@
+"""The Telegram bot: PTB wiring (`app`), handlers per feature, UI texts, the runner."""

@@ -1,0 +1,101 @@
+"""Wiring: build the PTB Application, register every feature's handlers, run it.
+
+`post_init` opens the database and builds the services that handlers share;
+`post_shutdown` closes them. Nothing else here knows what a handler does.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import BotCommand
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+
+from bot.config import Settings
+from bot.errors import BriefError
+from bot.pipeline import Briefer
+from bot.store.cache import BriefCache
+from bot.store.chats import ChatSettingsStore
+from bot.store.database import Database
+from bot.telegram.fairness import UserRateLimit, WorkQueue
+from bot.telegram.handlers import briefs, buttons, errors, inline, settings as settings_handlers, start
+from bot.telegram.i18n import N_, texts_for, ui_languages
+from bot.telegram.services import Services
+
+log = logging.getLogger(__name__)
+DATABASE_NAME = "briefbot.sqlite3"
+FEATURES = [start, settings_handlers, buttons, inline, briefs]  # briefs last: it takes any text
+
+COMMANDS = {
+    "help": N_("What I do and how to use me"),
+    "brief": N_("Brief the message you reply to, or a link"),
+    "lang": N_("The language of your briefs"),
+    "length": N_("Sentences in a brief"),
+    "reads": N_("Languages you read, never translated"),
+    "original": N_("Show original sentences under a translation"),
+    "settings": N_("What you chose"),
+}
+
+
+def build_application(settings: Settings, briefer: Briefer | None = None) -> Application:
+    if not settings.telegram_bot_token:
+        raise BriefError("No Telegram bot token.",
+                         "Set TELEGRAM_BOT_TOKEN (from @BotFather) or telegram_bot_token in the config file.")
+    builder = (
+        ApplicationBuilder()
+        .token(settings.telegram_bot_token)
+        # One slow brief must never hold up another chat.
+        .concurrent_updates(True)
+        # Telegram's flood limits, with retries after a 429's retry_after.
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .post_init(_start_services(settings, briefer))
+        .post_shutdown(_stop_services)
+    )
+    if settings.telegram_base_url:
+        builder = builder.base_url(settings.telegram_base_url).base_file_url(_file_url(settings.telegram_base_url))
+    application = builder.build()
+    for feature in FEATURES:
+        application.add_handlers(feature.HANDLERS)
+    application.add_error_handler(errors.on_error)
+    return application
+
+
+def _file_url(base_url: str) -> str:
+    """The Bot API serves files beside its methods: …/bot<token> → …/file/bot<token>."""
+    root, _, last = base_url.rstrip("/").rpartition("/")
+    return f"{root}/file/{last}"
+
+
+def _start_services(settings: Settings, briefer: Briefer | None):
+    async def post_init(application: Application) -> None:
+        database = await Database.open(settings.data_dir / DATABASE_NAME)
+        application.bot_data["services"] = Services(
+            settings=settings,
+            briefer=briefer or Briefer(settings),
+            database=database,
+            chats=ChatSettingsStore(database),
+            cache=BriefCache(database),
+            work=WorkQueue(settings.workers, settings.queue_size),
+            rate_limit=UserRateLimit(settings.user_briefs_per_minute),
+        )
+        await application.bot_data["services"].cache.forget_old()
+        await _publish_commands(application)
+        log.info("briefbot is up as @%s; data in %s", application.bot.username, settings.data_dir)
+
+    return post_init
+
+
+async def _publish_commands(application: Application) -> None:
+    """The command menu, in each UI language."""
+    for language in ui_languages():
+        texts = texts_for(language)
+        commands = [BotCommand(name, texts(text)) for name, text in COMMANDS.items()]
+        await application.bot.set_my_commands(commands, language_code=None if language == "en" else language)
+
+
+async def _stop_services(application: Application) -> None:
+    services: Services | None = application.bot_data.get("services")
+    if services is None:
+        return
+    await services.briefer.aclose()
+    await services.database.close()

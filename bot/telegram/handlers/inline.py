@@ -1,0 +1,50 @@
+"""Inline mode: `@bot <link>` in any chat offers the brief as a message to send."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from telegram import InlineQueryResultArticle, InputTextMessageContent, Update
+from telegram.constants import ParseMode
+from telegram.ext import ContextTypes, InlineQueryHandler
+
+from bot.core.telegram_html import render_html, split_html
+from bot.errors import BriefError
+from bot.store.cache import source_key
+from bot.telegram.briefing import NO_PREVIEW, BriefRequest, make_brief
+from bot.telegram.context import reader
+from bot.telegram.fairness import QueueFull
+
+log = logging.getLogger(__name__)
+# Telegram drops an inline answer after about 10 s; a brief not done by then is
+# still cached, so asking again a moment later answers at once.
+INLINE_DEADLINE = 8.0
+
+
+async def on_inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Briefs the link typed after the bot's name."""
+    query = update.inline_query
+    link = query.query.strip()
+    if not link.lower().startswith(("http://", "https://")) or " " in link:
+        return
+    me = await reader(update, context)
+    try:
+        brief, _ = await asyncio.wait_for(
+            asyncio.shield(make_brief(me.services, BriefRequest(url=link), me.choice)), INLINE_DEADLINE)
+    except (BriefError, QueueFull, TimeoutError) as error:
+        log.info("inline brief of %s not ready: %s", link, error)
+        await query.answer([], cache_time=5)
+        return
+    html = split_html(render_html(brief))[0]
+    result = InlineQueryResultArticle(
+        id=source_key(link, None),
+        title=brief.headline[:100],
+        description=" ".join(brief.points)[:200],
+        input_message_content=InputTextMessageContent(html, parse_mode=ParseMode.HTML,
+                                                       link_preview_options=NO_PREVIEW),
+    )
+    await query.answer([result], cache_time=300)
+
+
+HANDLERS = [InlineQueryHandler(on_inline_query)]

@@ -1,0 +1,278 @@
+"""The real PTB Application against a fake Bot API on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from html.parser import HTMLParser
+
+import pytest
+import pytest_asyncio
+
+from bot.core.telegram_html import utf16_length, visible_text
+from bot.pipeline import Briefer
+from tests.botharness import PrefixTranslator, bot_settings, running_bot
+from tests.conftest import EXAMPLES
+from tests.fakebotapi import FakeBotAPI
+
+ARTICLE = (EXAMPLES / "desalination.en.txt").read_text()
+ARABIC_ARTICLE = (EXAMPLES / "desalination.ar.txt").read_text()
+
+
+@pytest_asyncio.fixture
+async def api():
+    fake = FakeBotAPI()
+    await fake.start()
+    yield fake
+    await fake.stop()
+
+
+def html_briefs(api: FakeBotAPI, chat_id: int) -> list[str]:
+    return [c.params["text"] for c in api.sent(chat_id=chat_id)
+            if c.params.get("parse_mode") == "HTML" and c.method in ("editMessageText", "sendMessage")
+            and "Key figures" in c.params["text"]]
+
+
+def texts_to(api: FakeBotAPI, chat_id: int, method: str = "sendMessage") -> list[str]:
+    return [c.params["text"] for c in api.sent(method, chat_id)]
+
+
+class _TagBalance(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.stack.append(tag)
+
+    def handle_endtag(self, tag):
+        assert self.stack and self.stack.pop() == tag, f"</{tag}> closes nothing"
+
+
+def assert_valid_telegram_html(markup: str) -> None:
+    checker = _TagBalance()
+    checker.feed(markup)
+    assert checker.stack == []
+    assert utf16_length(visible_text(markup)) <= 4096
+
+
+async def test_start_says_what_the_bot_does(api, tmp_path):
+    async with running_bot(bot_settings(api, tmp_path)):
+        api.message(1, "/start")
+        reply = await api.wait_for(lambda a: texts_to(a, 1))
+    assert "briefs" in reply[0] and "/lang" in reply[0]
+
+
+async def test_pasted_article_is_answered_with_a_brief(api, tmp_path):
+    async with running_bot(bot_settings(api, tmp_path)):
+        api.message(2, ARTICLE)
+        briefs = await api.wait_for(lambda a: html_briefs(a, 2))
+    assert api.sent("sendChatAction", 2)[0].params["action"] == "typing"
+    assert_valid_telegram_html(briefs[0])
+    assert "120,000" in briefs[0] and "$310 million" in briefs[0]
+    status = api.sent("sendMessage", 2)[0]
+    assert api.sent("editMessageText", 2)[-1].params["message_id"] == api.sent("editMessageText", 2)[0].params["message_id"]
+    assert status.params["text"]  # the progress message that the brief replaced
+
+
+async def test_two_links_get_two_briefs(api, tmp_path, server):
+    links = [server.url("/article"), server.url("/plain")]
+    async with running_bot(bot_settings(api, tmp_path, server.port)):
+        api.message(3, f"Two for you: {links[0]} and {links[1]}")
+        briefs = await api.wait_for(lambda a: len(html_briefs(a, 3)) == 2 and html_briefs(a, 3))
+    assert any("gulfharbourtimes.example" in b for b in briefs)
+    assert any(links[1] in b for b in briefs)
+    for brief in briefs:
+        assert_valid_telegram_html(brief)
+
+
+async def test_a_failed_link_gets_a_short_reply(api, tmp_path, server):
+    async with running_bot(bot_settings(api, tmp_path, server.port)):
+        api.message(4, server.url("/missing"))
+        reply = await api.wait_for(lambda a: [t for t in texts_to(a, 4, "editMessageText") if "Could not" in t])
+    assert "404" in reply[0] and "Traceback" not in reply[0]
+
+
+async def test_a_short_text_gets_a_clear_reply(api, tmp_path):
+    async with running_bot(bot_settings(api, tmp_path)):
+        api.message(5, "hello bot")
+        reply = await api.wait_for(lambda a: [t for t in texts_to(a, 5, "editMessageText") if "too short" in t])
+    assert "40 words" in reply[0]
+
+
+async def test_group_messages_are_ignored_unless_the_bot_is_addressed(api, tmp_path):
+    async with running_bot(bot_settings(api, tmp_path)):
+        article = api.message(-100, ARTICLE, chat_type="supergroup", user_id=7)
+        api.message(-100, "/help", chat_type="supergroup", user_id=7)
+        await api.wait_for(lambda a: texts_to(a, -100))
+        assert not html_briefs(api, -100)  # the article alone got nothing
+        api.message(-100, "/brief", chat_type="supergroup", user_id=7, reply_to_message=article)
+        briefs = await api.wait_for(lambda a: html_briefs(a, -100))
+        api.message(-100, f"@brief_test_bot {ARTICLE}", chat_type="supergroup", user_id=8)
+        await api.wait_for(lambda a: len(html_briefs(a, -100)) == 2)
+    assert "120,000" in briefs[0]
+
+
+async def test_a_429_is_retried_after_retry_after(api, tmp_path):
+    api.fail_next("sendMessage", retry_after=1)
+    async with running_bot(bot_settings(api, tmp_path)):
+        api.message(6, "/help")
+        await api.wait_for(lambda a: texts_to(a, 6))
+    refused, delivered = api.sent("sendMessage:429")[0], api.sent("sendMessage", 6)[0]
+    assert delivered.at - refused.at >= 1.0
+
+
+async def test_a_slow_brief_does_not_hold_up_another_chat(api, tmp_path):
+    gate = threading.Event()
+    settings = bot_settings(api, tmp_path)
+    briefer = Briefer(settings, translators=PrefixTranslator(gate))
+    try:
+        async with running_bot(settings, briefer):
+            api.message(10, ARABIC_ARTICLE)
+            await api.wait_for(lambda a: "Translating…" in texts_to(a, 10, "editMessageText"))
+            api.message(11, "/help")
+            await api.wait_for(lambda a: texts_to(a, 11))
+            assert not html_briefs(api, 10)  # still translating while /help was answered
+            gate.set()
+            brief = (await api.wait_for(lambda a: html_briefs(a, 10)))[0]
+    finally:
+        gate.set()
+    assert "[en]" in brief
+
+
+async def test_original_button_briefs_the_source_language(api, tmp_path):
+    settings = bot_settings(api, tmp_path)
+    async with running_bot(settings, Briefer(settings, translators=PrefixTranslator())):
+        api.message(12, ARABIC_ARTICLE)
+        await api.wait_for(lambda a: html_briefs(a, 12))
+        brief_call = [c for c in api.sent("editMessageText", 12) if "Key figures" in c.params["text"]][0]
+        buttons = brief_call.params["reply_markup"]["inline_keyboard"][0]
+        original = next(b for b in buttons if b["text"] == "Original")
+        api.push({"callback_query": {"id": "cb1", "chat_instance": "x", "data": original["callback_data"],
+                                     "from": {"id": 12, "is_bot": False, "first_name": "R"},
+                                     "message": {"message_id": brief_call.params["message_id"], "date": 0,
+                                                 "chat": {"id": 12, "type": "private"}, "text": "brief"}}})
+        await api.wait_for(lambda a: len(html_briefs(a, 12)) == 2)
+    arabic = html_briefs(api, 12)[1]
+    assert "[en]" not in arabic and "١٢٠" in arabic or "120" in arabic
+
+
+async def test_settings_survive_a_restart(api, tmp_path):
+    settings = bot_settings(api, tmp_path)
+    async with running_bot(settings):
+        api.message(20, "/lang ar")
+        await api.wait_for(lambda a: texts_to(a, 20))
+    async with running_bot(settings):
+        api.message(20, "/settings")
+        await api.wait_for(lambda a: len(texts_to(a, 20)) == 2)
+    assert "العربية" in texts_to(api, 20)[1]
+
+
+async def test_language_buttons_set_the_brief_language(api, tmp_path):
+    async with running_bot(bot_settings(api, tmp_path)):
+        api.message(21, "/lang")
+        keyboard = (await api.wait_for(lambda a: a.sent("sendMessage", 21)))[0].params["reply_markup"]
+        french = next(b for row in keyboard["inline_keyboard"] for b in row if b["callback_data"] == "lang:fr")
+        api.push({"callback_query": {"id": "cb2", "chat_instance": "x", "data": french["callback_data"],
+                                     "from": {"id": 21, "is_bot": False, "first_name": "R", "language_code": "en"},
+                                     "message": {"message_id": 1, "date": 0, "chat": {"id": 21, "type": "private"},
+                                                 "text": "?"}}})
+        confirmation = await api.wait_for(lambda a: texts_to(a, 21, "editMessageText"))
+    assert "French" in confirmation[0]
+
+
+async def test_the_ui_speaks_arabic_to_arabic_users(api, tmp_path):
+    async with running_bot(bot_settings(api, tmp_path)):
+        api.message(22, "/help", language="ar")
+        reply = await api.wait_for(lambda a: texts_to(a, 22))
+    assert "موجز" in reply[0] or "ملخص" in reply[0]
+
+
+async def test_documents_are_briefed_and_other_files_refused(api, tmp_path):
+    api.files["txt1"] = ARTICLE.encode()
+    async with running_bot(bot_settings(api, tmp_path)):
+        for file_id, name in (("txt1", "story.txt"), ("pdf1", "story.pdf")):
+            api.push({"message": {"message_id": 50, "date": 0, "chat": {"id": 23, "type": "private"},
+                                  "from": {"id": 23, "is_bot": False, "first_name": "R"},
+                                  "document": {"file_id": file_id, "file_unique_id": file_id, "file_name": name,
+                                               "file_size": len(api.files.get(file_id, b"x"))}}})
+        await api.wait_for(lambda a: html_briefs(a, 23) and texts_to(a, 23)[1:])
+    assert any(".txt and .html" in text for text in texts_to(api, 23))
+
+
+async def test_inline_query_answers_with_the_brief(api, tmp_path, server):
+    async with running_bot(bot_settings(api, tmp_path, server.port)):
+        api.push({"inline_query": {"id": "iq1", "from": {"id": 24, "is_bot": False, "first_name": "R"},
+                                   "query": server.url("/article"), "offset": ""}})
+        answer = await api.wait_for(lambda a: a.sent("answerInlineQuery"))
+    result = answer[0].params["results"][0]
+    assert "Nova Marina" in result["title"] or "desalination" in result["title"].lower()
+    assert_valid_telegram_html(result["input_message_content"]["message_text"])
+
+
+async def test_a_failing_update_is_reported_and_the_bot_goes_on(api, tmp_path):
+    async with running_bot(bot_settings(api, tmp_path)):
+        api.fail_next("editMessageText", retry_after=0)  # AIORateLimiter retries once, then:
+        api.fail_next("editMessageText", retry_after=0)
+        api.fail_next("editMessageText", retry_after=0)
+        api.fail_next("editMessageText", retry_after=0)
+        api.fail_next("editMessageText", retry_after=0)
+        api.message(25, ARTICLE)
+        await api.wait_for(lambda a: [t for t in texts_to(a, 25) if "went wrong" in t])
+        api.message(25, "/help")
+        await api.wait_for(lambda a: [t for t in texts_to(a, 25) if "/lang" in t])
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+async def test_webhook_refuses_a_wrong_or_missing_secret(api, tmp_path):
+    import aiohttp
+
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/telegram/hook"
+    settings = bot_settings(api, tmp_path, webhook_url=url, webhook_port=port, webhook_secret="s3cret-value")
+    update = {"update_id": 1, "message": {"message_id": 1, "date": 0, "chat": {"id": 30, "type": "private"},
+                                          "from": {"id": 30, "is_bot": False, "first_name": "R"},
+                                          "text": "/help", "entities": [{"type": "bot_command", "offset": 0, "length": 5}]}}
+    async with running_bot(settings):
+        registered = await api.wait_for(lambda a: a.sent("setWebhook"))
+        async with aiohttp.ClientSession() as http:
+            for headers in ({}, {"X-Telegram-Bot-Api-Secret-Token": "guess"}):
+                async with http.post(url, json=update, headers=headers) as response:
+                    assert response.status == 403
+            async with http.get(f"http://127.0.0.1:{port}/healthz") as response:
+                assert response.status == 200
+            assert not api.sent("sendMessage", 30)
+            async with http.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-value"}) as response:
+                assert response.status == 200
+        await api.wait_for(lambda a: texts_to(a, 30))
+    assert registered[0].params["url"] == url and registered[0].params["secret_token"] == "s3cret-value"
+
+
+async def test_briefbot_run_serves_until_sigterm(api, tmp_path):
+    import os
+    import signal
+    import sys
+
+    env = {**os.environ, "TELEGRAM_BOT_TOKEN": "4242:TEST-TOKEN", "BRIEFBOT_TELEGRAM_BASE_URL": api.base_url,
+           "BRIEFBOT_DATA_DIR": str(tmp_path), "BRIEFBOT_CONFIG": ""}
+    process = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "run", env=env,
+                                                   stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    try:
+        await api.wait_for(lambda a: a.sent("deleteWebhook"), timeout=30)
+        api.message(31, "/help")
+        await api.wait_for(lambda a: texts_to(a, 31))
+        process.send_signal(signal.SIGTERM)
+        _, stderr = await asyncio.wait_for(process.communicate(), 20)
+    finally:
+        if process.returncode is None:
+            process.kill()
+    assert process.returncode == 0, stderr.decode()[-2000:]
+    assert "TEST-TOKEN" not in stderr.decode()  # the token never reaches the logs
+    assert (tmp_path / "briefbot.sqlite3").exists()
