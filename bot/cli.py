@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from bot import __version__
+from bot import __version__, cli_models
 from bot.config import Settings
 from bot.core.brief import Brief
 from bot.core.render import render_json, render_text
@@ -38,6 +38,11 @@ def build_parser() -> argparse.ArgumentParser:
     brief.add_argument("--points", type=_positive, metavar="N", help="sentences in the brief (default 4)")
     brief.add_argument("--format", choices=("text", "json", "html"), default="text",
                        help="text for reading, json (one object per line), html (Telegram)")
+    brief.add_argument("--engine", choices=("extractive", "abstractive", "llm"),
+                       help="extractive (default, no model), abstractive (seq2seq) or llm (instruction model)")
+    brief.add_argument("--translation-model", metavar="ID_OR_PATH", help="translation model: hub id or folder")
+    brief.add_argument("--summary-model", metavar="ID_OR_PATH", help="model of the abstractive or llm engine")
+    cli_models.add_parser(commands)
     run = commands.add_parser("run", help="run the Telegram bot (token in TELEGRAM_BOT_TOKEN)")
     run.add_argument("--webhook", metavar="URL", dest="webhook_url",
                      help="public https address for Telegram to post updates to (default: long polling)")
@@ -67,7 +72,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = Settings.load(file=args.config)
         if args.command == "run":
             return run_bot(args, settings)
-        briefer = Briefer(settings)
+        if args.command == "models":
+            return cli_models.run(args, settings)
+        options = ("engine", "translation_model", "summary_model")
+        briefer = Briefer(settings.with_values({name: getattr(args, name) for name in options}))
     except BriefError as error:
         print(f"briefbot: {error.user_message()}", file=sys.stderr)
         return EXIT_USAGE

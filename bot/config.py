@@ -22,6 +22,11 @@ def _default_data_dir() -> Path:
     return Path(base) / "briefbot"
 
 
+def _default_prompts_dir() -> Path:
+    """prompts/ beside the package in a checkout; installed images set BRIEFBOT_PROMPTS_DIR."""
+    return Path(__file__).resolve().parents[1] / "prompts"
+
+
 @dataclass(frozen=True)
 class Settings:
     target_language: str = "en"   # language of the brief; the source's own means no translation
@@ -36,6 +41,16 @@ class Settings:
     fetch_max_bytes: int = 5 * 1024 * 1024
     fetch_timeout: int = 20       # seconds for a whole fetch, redirects included
     fetch_concurrency: int = 4    # links fetched at once by one command
+    # ---- engines and models
+    engine: str = "extractive"    # extractive | abstractive | llm
+    translation_model: str = ""   # hub id or folder; empty: opus-mt for the pair, else many_to_many_model
+    summary_model: str = ""       # hub id or folder; empty: the engine's default
+    many_to_many_model: str = "facebook/m2m100_418M"  # or facebook/nllb-200-distilled-600M (CC-BY-NC)
+    beam_size: int = 4
+    device: str = "auto"          # auto (CUDA when present) | cpu | cuda
+    cpu_threads: int = 0          # 0: every core the process may use
+    model_memory_mb: int = 4096   # loaded models beyond this are unloaded, least recently used first
+    prompts_dir: Path = field(default_factory=_default_prompts_dir)
     # ---- the Telegram bot (`briefbot run`)
     telegram_bot_token: str = field(default="", repr=False)  # also read from TELEGRAM_BOT_TOKEN
     telegram_base_url: str = ""   # Bot API address, token appended (a local Bot API server or a test double)
@@ -93,7 +108,12 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise BriefError(f"Config file {path} is not valid TOML: {error}.") from None
 
 
+CHOICES = {"engine": ("extractive", "abstractive", "llm"), "device": ("auto", "cpu", "cuda")}
+
+
 def _convert(name: str, kind: Any, raw: Any) -> Any:
+    if name in CHOICES and str(raw).strip().lower() not in CHOICES[name]:
+        raise BriefError(f"Setting '{name}' must be one of {', '.join(CHOICES[name])}, not '{raw}'.")
     try:
         if kind in (int, "int"):
             value = int(raw)

@@ -16,11 +16,13 @@ import charset_normalizer
 
 from bot import __version__
 from bot.config import Settings
-from bot.core.brief import Brief, OriginalText, SourceInfo
+from bot.core.brief import Brief, SourceInfo
 from bot.core.compose import BriefOptions, compose_brief
 from bot.core.document import parse_plain_text
-from bot.engines.base import NoTranslators, TranslatorProvider
-from bot.errors import InputError, UnsupportedSource
+from bot.engines.apply import summarize_brief, translate_brief
+from bot.engines.base import TranslatorProvider
+from bot.engines.manager import Engines
+from bot.errors import BriefError, InputError, UnsupportedSource
 from bot.language import LanguageIdentifier, is_known_language, language_name
 from bot.web.extract import extract_article
 from bot.web.fetch import FetchPolicy, SafeFetcher, megabytes
@@ -47,7 +49,8 @@ class Briefer:
         fetcher: SafeFetcher | None = None,
     ) -> None:
         self.settings = settings or Settings()
-        self.translators = translators or NoTranslators()
+        self.engines = Engines(self.settings)
+        self.translators = translators or self.engines
         self.languages = LanguageIdentifier()
         self.fetcher = fetcher or SafeFetcher(fetch_policy(self.settings))
 
@@ -95,6 +98,7 @@ class Briefer:
         options = BriefOptions(points=points or self.settings.points, max_figures=self.settings.max_figures)
         brief = compose_brief(document, source, options)
         brief.engine = {"summarizer": "extractive", "translator": None, "sentences": len(document.sentences)}
+        self._summarize(brief, document, target, report)
         self._translate(brief, target, report)
         brief.engine["seconds"] = round(time.perf_counter() - started, 3)
         return brief
@@ -144,7 +148,8 @@ class Briefer:
     @property
     def signature(self) -> str:
         """Names what made a brief, so that cached briefs from other engines are not reused."""
-        return f"briefbot {__version__}; translators: {getattr(self.translators, 'signature', 'none')}"
+        return (f"briefbot {__version__}; engines: {self.engines.signature}; "
+                f"translators: {getattr(self.translators, 'signature', 'none')}")
 
     async def abrief_text(self, text: str, **options) -> Brief:
         return await asyncio.to_thread(self.brief_text, text, **options)
@@ -168,24 +173,32 @@ class Briefer:
                              "Is it an article in a natural language?")
         return language
 
+    def _summarize(self, brief: Brief, document, target: str, report: Progress) -> None:
+        """The abstractive or instruction-model engine, when configured; extractive otherwise."""
+        if self.settings.engine == "extractive":
+            return
+        try:
+            summarizer = self.engines.summarizer()
+        except BriefError as error:
+            brief.warnings.append(f"{error} The brief is extractive. {error.hint or ''}".strip())
+            return
+        report("summarizing")
+        summarize_brief(brief, document, summarizer, self.translators, target)
+
     def _translate(self, brief: Brief, target: str, report: Progress = _ignore) -> None:
-        """Seam for the translation engines: without one, the brief keeps its language."""
+        """Only what the brief shows is translated; without a model, the brief keeps its language."""
         if brief.language == target:
             return
         translator = self.translators.translator_for(brief.language, target)
         if translator is None:
+            hint = getattr(self.translators, "install_hint", lambda s, t: None)(brief.language, target)
             brief.warnings.append(
                 f"No {language_name(brief.language)}→{language_name(target)} translation model is "
-                f"installed, so this brief is in {language_name(brief.language)}."
+                f"installed, so this brief is in {language_name(brief.language)}." + (f" {hint}" if hint else "")
             )
             return
         report("translating")
-        brief.engine["translator"] = translator.name
-        brief.original = OriginalText(brief.language, brief.headline, list(brief.points))
-        texts = [brief.headline, *brief.points]
-        translated = translator.translate(texts, brief.language, target)
-        brief.headline, brief.points = translated[0], translated[1:]
-        brief.language = target
+        translate_brief(brief, translator, target, self.settings.beam_size)
 
 
 def fetch_policy(settings: Settings) -> FetchPolicy:

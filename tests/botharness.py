@@ -47,7 +47,7 @@ class PrefixTranslator:
     def translator_for(self, source: str, target: str) -> "PrefixTranslator":
         return self
 
-    def translate(self, texts: list[str], source: str, target: str) -> list[str]:
+    def translate(self, texts: list[str], source: str, target: str, beam_size: int | None = None) -> list[str]:
         if self.gate is not None:
             self.gate.wait(20)
         return [f"[{target}] {text}" for text in texts]

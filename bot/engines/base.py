@@ -10,13 +10,22 @@ class Translator(Protocol):
 
     name: str
 
-    def translate(self, texts: list[str], source: str, target: str) -> list[str]: ...
+    def translate(self, texts: list[str], source: str, target: str, beam_size: int | None = None) -> list[str]: ...
 
 
 class TranslatorProvider(Protocol):
     """Finds a translator for a language pair, or None when no model is installed."""
 
     def translator_for(self, source: str, target: str) -> Translator | None: ...
+
+
+class Summarizer(Protocol):
+    """Writes a summary of a text as a list of sentences, in `language`."""
+
+    name: str
+    languages: frozenset[str] | None  # None: any language; {"en"}: English-only models
+
+    def summarize(self, text: str, language: str, sentences: int) -> list[str]: ...
 
 
 class NoTranslators:

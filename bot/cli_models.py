@@ -1,0 +1,109 @@
+"""`briefbot models list | download | convert`: what is configured, present and how big."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from bot.config import Settings
+from bot.engines.locate import ModelNotInstalled, converted_folder, download, folder_size, locate, require_engines
+from bot.engines.manager import DEFAULT_SUMMARY_MODELS
+from bot.engines.registry import BETTER_ARABIC, pair_model, translation_model
+from bot.errors import BriefError
+
+EXIT_OK, EXIT_FAILED = 0, 1
+
+
+def add_parser(commands: argparse._SubParsersAction) -> None:
+    models = commands.add_parser("models", help="list, download and convert models")
+    actions = models.add_subparsers(dest="action", required=True)
+    actions.add_parser("list", help="configured and cached models, whether present, their size")
+    fetch = actions.add_parser("download", help="fetch models into the Hugging Face cache (needs internet)")
+    fetch.add_argument("names", nargs="+", metavar="NAME|PAIR", help="a hub id, or a pair such as ar-en")
+    convert = actions.add_parser("convert", help="convert a translation model to CTranslate2 (the fast path)")
+    convert.add_argument("names", nargs="+", metavar="NAME|PAIR|FOLDER")
+    convert.add_argument("--quantization", default="int8", choices=("int8", "int8_float16", "float16", "float32"),
+                         help="weights on disk (default int8; it is run as int8 on CPU, float16 on GPU)")
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        return {"list": list_models, "download": download_models, "convert": convert_models}[args.action](args, settings)
+    except ValueError as error:
+        print(f"briefbot: {error}.", file=sys.stderr)
+        return EXIT_FAILED
+
+
+def configured_models(settings: Settings) -> list[tuple[str, str]]:
+    """(job, model) for what this configuration would load."""
+    target = settings.target_language
+    rows = []
+    for source in ("ar",) if target == "en" else ("en",):
+        choice = translation_model(source, target, override=settings.translation_model,
+                                   many_to_many=settings.many_to_many_model)
+        if choice:
+            rows.append((f"translate {source}→{target}", choice.model))
+    if target == "en" and not settings.translation_model:
+        rows.append(("translate ar→en (better, larger)", BETTER_ARABIC))
+    rows.append(("translate other pairs", settings.many_to_many_model))
+    for engine, model in DEFAULT_SUMMARY_MODELS.items():
+        rows.append((f"engine {engine}", settings.summary_model if settings.engine == engine and settings.summary_model else model))
+    return rows
+
+
+def list_models(args: argparse.Namespace, settings: Settings) -> int:
+    rows = [(job, model) for job, model in configured_models(settings)]
+    listed = {model for _, model in rows}
+    rows += [("in the cache", repo) for repo in _cached_repos() if repo not in listed]
+    print(f"{'job':<34} {'model':<44} {'present':<8} {'size':>9}  fast path")
+    for job, model in rows:
+        try:
+            size = f"{folder_size(locate(model)) / 2**20:,.0f} MB"
+            present = "yes"
+        except (ModelNotInstalled, BriefError):
+            size, present = "—", "no"
+        fast = "ctranslate2" if (converted_folder(settings.data_dir / "models", model) / "model.bin").exists() else "—"
+        print(f"{job:<34} {model:<44} {present:<8} {size:>9}  {fast}")
+    return EXIT_OK
+
+
+def _cached_repos() -> list[str]:
+    try:
+        from huggingface_hub import scan_cache_dir
+
+        return sorted(repo.repo_id for repo in scan_cache_dir().repos if repo.repo_type == "model")
+    except Exception:  # no cache folder yet, or huggingface_hub not installed: nothing cached
+        return []
+
+
+def download_models(args: argparse.Namespace, settings: Settings) -> int:
+    require_engines()
+    failed = 0
+    for name in args.names:
+        model = pair_model(name, settings.many_to_many_model)
+        print(f"downloading {model} …", flush=True)
+        try:
+            print(f"{model}: {download(model)}")
+        except Exception as error:  # network, a wrong id, a full disk: one line each, go on with the rest
+            failed += 1
+            print(f"briefbot: {model}: could not download ({type(error).__name__}: {str(error)[:200]}). "
+                  "Downloading needs internet access to huggingface.co.", file=sys.stderr)
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def convert_models(args: argparse.Namespace, settings: Settings) -> int:
+    require_engines()
+    from bot.engines.ct2 import convert
+
+    failed = 0
+    for name in args.names:
+        model = name if Path(name).expanduser().is_dir() else pair_model(name, settings.many_to_many_model)
+        try:
+            output = convert(locate(model, fetch_name=name), converted_folder(settings.data_dir / "models", model),
+                             args.quantization)
+            print(f"{model}: {output} ({folder_size(output) / 2**20:,.0f} MB, {args.quantization})")
+        except BriefError as error:
+            failed += 1
+            print(f"briefbot: {name}: {error.user_message()}", file=sys.stderr)
+    return EXIT_FAILED if failed else EXIT_OK

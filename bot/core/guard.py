@@ -1,0 +1,107 @@
+"""The figure guard: no engine may drop, change or invent a number.
+
+Pure functions over text. A translated or generated sentence is compared with
+the text it came from, figure by figure, by normalised value (so "120 ألف" and
+"120,000", or "١٤٠" and "140", are the same figure). The engines decide what to
+do about a mismatch: retry once, then `repair` it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.core.figures import Figure, extract_figures, figures_match
+from bot.core.textnorm import ascii_digits
+
+
+@dataclass(frozen=True)
+class FigureCheck:
+    missing: list[Figure]    # in the source, not in the output (dropped or changed)
+    invented: list[Figure]   # in the output, not in the source
+
+    @property
+    def ok(self) -> bool:
+        return not self.missing and not self.invented
+
+
+def check_figures(source: str, source_language: str, output: str, output_language: str) -> FigureCheck:
+    """Which of the source's figures the output lost, and which it made up."""
+    wanted = extract_figures(source, source_language)
+    given = extract_figures(output, output_language)
+    missing = [f for f in wanted if not any(figures_match(g, f) or figures_match(f, g) for g in given)]
+    invented = [g for g in given if not any(figures_match(g, f) for f in wanted)]
+    return FigureCheck(missing, invented)
+
+
+@dataclass(frozen=True)
+class Repair:
+    text: str
+    note: str | None  # what was done, for the brief's warnings; None when nothing was needed
+
+
+def repair(source: str, source_language: str, output: str, output_language: str) -> Repair:
+    """Make `output` carry exactly the source's figures, or give the source sentence back.
+
+    When the output changed figures one for one, the source's figures are written
+    in their place; numbers it invented are removed; when it dropped a figure, the
+    sentence is shown untranslated, because a translation without the number would
+    tell less than the truth.
+    """
+    check = check_figures(source, source_language, output, output_language)
+    if check.ok:
+        return Repair(output, None)
+    if len(check.missing) == len(check.invented) and all(map(_plain_number, check.missing + check.invented)):
+        fixed = _substitute(output, check.invented, check.missing, output_language)
+        if check_figures(source, source_language, fixed, output_language).ok:
+            return Repair(fixed, "changed figures were restored from the source: " + ", ".join(
+                f"{m.text} (not {i.text})" for m, i in zip(check.missing, check.invented)))
+    if not check.missing:
+        return Repair(_remove(output, check.invented),
+                      "numbers not in the source were removed: " + ", ".join(f.text for f in check.invented))
+    return Repair(source, "shown untranslated: the translation lost " + ", ".join(f.text for f in check.missing))
+
+
+def unsupported_sentences(sentences: list[str], source: str, source_language: str, language: str) -> list[int]:
+    """Indexes of generated sentences holding a figure that the source does not (for summaries)."""
+    wanted = extract_figures(source, source_language)
+    return [i for i, sentence in enumerate(sentences)
+            if any(not any(figures_match(g, f) for f in wanted) for g in extract_figures(sentence, language))]
+
+
+_DIGITS = re.compile(r"[0-9٠-٩۰-۹](?:[0-9٠-٩۰-۹.,٬٫]*[0-9٠-٩۰-۹])?")
+
+
+def _plain_number(figure: Figure) -> bool:
+    """A single amount written in digits: safe to rewrite in place of another."""
+    return figure.date is None and figure.upper is None and figure.value is not None and bool(_DIGITS.search(figure.text))
+
+
+def _substitute(output: str, wrong: list[Figure], right: list[Figure], language: str) -> str:
+    """Writes each right value over the wrong one's digits, keeping the output's own
+    words around them ("More than", "million", "km")."""
+    pairs = sorted(zip(wrong, right), key=lambda pair: pair[0].start, reverse=True)
+    for bad, good in pairs:
+        digits = _DIGITS.search(bad.text)
+        for spelling in (_as_written(good), _in_full(good)):
+            fixed = bad.text[:digits.start()] + spelling + bad.text[digits.end():]
+            if any(figures_match(f, good) for f in extract_figures(fixed, language)):
+                output = output[:bad.start] + fixed + output[bad.end:]
+                break
+    return output
+
+
+def _as_written(figure: Figure) -> str:
+    """'310' of '310 ملايين': right when the output kept the scale word."""
+    return ascii_digits(_DIGITS.search(figure.text).group())
+
+
+def _in_full(figure: Figure) -> str:
+    """'120,000' of '١٢٠ ألف': right when the output wrote the number out."""
+    return f"{figure.value.normalize():,f}"
+
+
+def _remove(output: str, invented: list[Figure]) -> str:
+    for figure in sorted(invented, key=lambda f: f.start, reverse=True):
+        output = output[:figure.start] + output[figure.end:]
+    return re.sub(r"\s{2,}", " ", re.sub(r"\s+([,.;:!?])", r"\1", output)).strip()
