@@ -33,3 +33,13 @@ def server():
 
     with LocalServer() as running:
         yield running
+
+
+@pytest.fixture(scope="session")
+def tiny_models(tmp_path_factory) -> dict[str, Path]:
+    """Tiny random Marian, BART and Qwen2 models in folders (see tests/tinymodels.py)."""
+    from tests.tinymodels import build_bart, build_chat_model, build_marian
+
+    root = tmp_path_factory.mktemp("models")
+    return {"marian": build_marian(root / "marian-ar-en"), "bart": build_bart(root / "bart"),
+            "chat": build_chat_model(root / "qwen2-chat")}

@@ -51,7 +51,7 @@ def repair(source: str, source_language: str, output: str, output_language: str)
     check = check_figures(source, source_language, output, output_language)
     if check.ok:
         return Repair(output, None)
-    if len(check.missing) == len(check.invented) and all(map(_plain_number, check.missing + check.invented)):
+    if _one_for_one(check):
         fixed = _substitute(output, check.invented, check.missing, output_language)
         if check_figures(source, source_language, fixed, output_language).ok:
             return Repair(fixed, "changed figures were restored from the source: " + ", ".join(
@@ -70,6 +70,17 @@ def unsupported_sentences(sentences: list[str], source: str, source_language: st
 
 
 _DIGITS = re.compile(r"[0-9٠-٩۰-۹](?:[0-9٠-٩۰-۹.,٬٫]*[0-9٠-٩۰-۹])?")
+
+
+def _one_for_one(check: FigureCheck) -> bool:
+    """Each wrong figure stands where a right one should: same count, and pairwise the
+    same kind, qualifier and unit ("more than 150 km" for "more than 140 km")."""
+    if len(check.missing) != len(check.invented):
+        return False
+    return all(_plain_number(right) and _plain_number(wrong) and right.qualifier == wrong.qualifier
+               and (right.unit == wrong.unit or not (right.unit and wrong.unit))  # a unit one side did not see
+               and (right.kind == wrong.kind or {right.kind, wrong.kind} == {"number", "quantity"})
+               for right, wrong in zip(check.missing, check.invented))
 
 
 def _plain_number(figure: Figure) -> bool:

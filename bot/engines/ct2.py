@@ -57,8 +57,10 @@ class CT2Translator:
             self.tokenizer.encode(text, truncation=True, max_length=MAX_INPUT_TOKENS)) for text in texts]
         forced = target_token(self.choice.family, self.choice.target_code)
         prefix = [[forced]] * len(texts) if forced else None
-        limits = {"max_decoding_length": max_new_tokens + (1 if forced else 0)} if max_new_tokens else \
-            {"max_decoding_length": min(MAX_INPUT_TOKENS, 2 * max(map(len, tokens), default=1) + 10)}
+        # transformers counts the end-of-sentence token that Marian forces at the limit; CTranslate2
+        # does not, and counts the forced language token: so the limits differ by one each way.
+        new_tokens = max_new_tokens or min(MAX_INPUT_TOKENS, 2 * max(map(len, tokens), default=1) + 10)
+        limits = {"max_decoding_length": new_tokens - 1 + (1 if forced else 0)}
         results = self.translator.translate_batch(
             tokens, target_prefix=prefix, beam_size=beam_size or self.beam_size, max_batch_size=self.batch_size,
             min_decoding_length=min_new_tokens or 0, **limits)

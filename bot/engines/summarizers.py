@@ -76,7 +76,8 @@ class Seq2SeqSummarizer:
         encoded = self.tokenizer(chunks, return_tensors="pt", padding=True, truncation=True,
                                  max_length=self.max_input).to(self.device)
         with self.torch.inference_mode():
-            output = self.model.generate(**encoded, num_beams=self.beam_size, max_new_tokens=max_new_tokens)
+            output = self.model.generate(**encoded, num_beams=self.beam_size,
+                                         max_new_tokens=min(max_new_tokens, self.max_input - 2))
         return [s.strip() for s in self.tokenizer.batch_decode(output, skip_special_tokens=True)]
 
 

@@ -1,0 +1,45 @@
+"""The figure guard: pure checks of what a model may and may not do to a number."""
+
+from bot.core.guard import check_figures, repair, unsupported_sentences
+
+SOURCE_AR = "قتل أكثر من 140 شخصا في 12 بلدة."
+
+
+def test_a_faithful_translation_passes_untouched():
+    output = "More than 140 people were killed in 12 towns."
+    assert check_figures(SOURCE_AR, "ar", output, "en").ok
+    assert repair(SOURCE_AR, "ar", output, "en").text == output
+
+
+def test_arabic_indic_digits_and_scale_words_count_as_the_same_figure():
+    assert check_figures("بلغت الكلفة ٣١٠ ملايين دولار", "ar", "The cost was $310 million", "en").ok
+    assert check_figures("أنتجت ١٢٠ ألف متر مكعب", "ar", "It produced 120,000 cubic metres", "en").ok
+
+
+def test_a_changed_figure_is_restored_from_the_source():
+    fixed = repair(SOURCE_AR, "ar", "More than 150 people were killed in 12 towns.", "en")
+    assert fixed.text == "More than 140 people were killed in 12 towns."
+    assert "140" in fixed.note
+
+
+def test_restoring_keeps_the_scale_the_output_wrote():
+    source = "بلغت التكلفة 310 ملايين دولار و١٢٠ ألف متر مكعب"
+    fixed = repair(source, "ar", "The cost reached 510 million dollars and 160,000 cubic metres", "en")
+    assert fixed.text == "The cost reached 310 million dollars and 120,000 cubic metres"
+
+
+def test_an_invented_number_is_removed():
+    fixed = repair(SOURCE_AR, "ar", "More than 140 people were killed in 12 towns, 2019 of them.", "en")
+    assert "2019" not in fixed.text and "140" in fixed.text and fixed.note
+
+
+def test_a_dropped_figure_gives_the_source_sentence_back():
+    fixed = repair(SOURCE_AR, "ar", "Many people were killed in twelve villages and 7 more.", "en")
+    assert fixed.text == SOURCE_AR
+    assert "untranslated" in fixed.note
+
+
+def test_summary_sentences_with_numbers_not_in_the_article_are_flagged():
+    article = "The plant cost $310 million. It makes 120,000 cubic metres a day."
+    sentences = ["The plant cost $310 million.", "It serves 2 million people.", "It opened."]
+    assert unsupported_sentences(sentences, article, "en", "en") == [1]
