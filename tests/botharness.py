@@ -8,6 +8,8 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import AsyncIterator
 
+from telegram.ext import Application
+
 from bot.config import Settings
 from bot.pipeline import Briefer
 from bot.telegram.app import build_application
@@ -23,12 +25,12 @@ def bot_settings(api: FakeBotAPI, data_dir: Path, local_port: int | None = None,
 
 
 @asynccontextmanager
-async def running_bot(settings: Settings, briefer: Briefer | None = None) -> AsyncIterator[None]:
+async def running_bot(settings: Settings, briefer: Briefer | None = None) -> AsyncIterator[Application]:
     application = build_application(settings, briefer)
     stop = asyncio.Event()
     task = asyncio.create_task(serve(settings, application, stop))
     try:
-        yield
+        yield application
     finally:
         stop.set()
         await asyncio.wait_for(task, 15)

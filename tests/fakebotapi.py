@@ -148,7 +148,8 @@ class FakeBotAPI:
                 "file_path": f"documents/{file_id}"}
 
     def _getChat(self, params: dict) -> dict:
-        return self.chats.get(str(params["chat_id"])) or {"id": int(params["chat_id"]), "type": "channel"}
+        chat = self.chats.get(str(params["chat_id"])) or {"id": int(params["chat_id"]), "type": "channel"}
+        return {"accent_color_id": 0, "max_reaction_count": 11, **chat}  # required in ChatFullInfo
 
     def _getChatMember(self, params: dict) -> dict:
         chat = self._getChat(params)

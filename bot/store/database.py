@@ -7,6 +7,7 @@ that has shipped.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -35,6 +36,45 @@ MIGRATIONS: list[list[str]] = [
                created REAL NOT NULL
            )""",
     ],
+    [  # 2: channel digests: channels, their feeds, and every item seen or posted
+        """CREATE TABLE channels (
+               chat_id INTEGER PRIMARY KEY,
+               title TEXT NOT NULL,
+               owner_id INTEGER NOT NULL,
+               language TEXT,
+               items INTEGER NOT NULL DEFAULT 8,
+               include TEXT NOT NULL DEFAULT '',
+               exclude TEXT NOT NULL DEFAULT '',
+               thread_id INTEGER,
+               paused INTEGER NOT NULL DEFAULT 0,
+               schedule TEXT NOT NULL DEFAULT '',
+               timezone TEXT NOT NULL DEFAULT 'UTC'
+           )""",
+        """CREATE TABLE feeds (
+               id INTEGER PRIMARY KEY,
+               channel_id INTEGER NOT NULL REFERENCES channels (chat_id) ON DELETE CASCADE,
+               url TEXT NOT NULL,
+               etag TEXT,
+               last_modified TEXT,
+               failures INTEGER NOT NULL DEFAULT 0,
+               retry_at REAL NOT NULL DEFAULT 0,
+               reported INTEGER NOT NULL DEFAULT 0,
+               UNIQUE (channel_id, url)
+           )""",
+        """CREATE TABLE items (
+               id INTEGER PRIMARY KEY,
+               channel_id INTEGER NOT NULL REFERENCES channels (chat_id) ON DELETE CASCADE,
+               feed_url TEXT NOT NULL,
+               guid TEXT NOT NULL,
+               url TEXT NOT NULL,
+               title TEXT NOT NULL,
+               summary TEXT NOT NULL,
+               seen REAL NOT NULL,
+               posted_message_id INTEGER,
+               UNIQUE (channel_id, guid)
+           )""",
+        "CREATE INDEX items_unposted ON items (channel_id, posted_message_id)",
+    ],
 ]
 
 
@@ -44,6 +84,8 @@ class Database:
     def __init__(self, connection: aiosqlite.Connection, path: Path) -> None:
         self.connection = connection
         self.path = path
+        # One connection: transactions from concurrent handlers must take turns.
+        self._transaction_lock = asyncio.Lock()
 
     @classmethod
     async def open(cls, path: Path) -> "Database":
@@ -66,13 +108,14 @@ class Database:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         """Everything inside commits together or not at all."""
-        await self.connection.execute("BEGIN IMMEDIATE")
-        try:
-            yield self.connection
-        except BaseException:
-            await self.connection.rollback()
-            raise
-        await self.connection.commit()
+        async with self._transaction_lock:
+            await self.connection.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.connection
+            except BaseException:
+                await self.connection.rollback()
+                raise
+            await self.connection.commit()
 
     async def _migrate(self) -> None:
         async with self.connection.execute("PRAGMA user_version") as cursor:

@@ -15,16 +15,19 @@ from bot.config import Settings
 from bot.errors import BriefError
 from bot.pipeline import Briefer
 from bot.store.cache import BriefCache
+from bot.store.channels import ChannelStore
 from bot.store.chats import ChatSettingsStore
 from bot.store.database import Database
 from bot.telegram.fairness import UserRateLimit, WorkQueue
-from bot.telegram.handlers import briefs, buttons, errors, inline, settings as settings_handlers, start
+from bot.telegram.digests import DigestService, schedule_channel
+from bot.telegram.handlers import briefs, buttons, channels, errors, inline, settings as settings_handlers, start
 from bot.telegram.i18n import N_, texts_for, ui_languages
 from bot.telegram.services import Services
 
 log = logging.getLogger(__name__)
 DATABASE_NAME = "briefbot.sqlite3"
-FEATURES = [start, settings_handlers, buttons, inline, briefs]  # briefs last: it takes any text
+# Order matters: channels' `/settings @channel` before the chat's `/settings`; briefs last, it takes any text.
+FEATURES = [start, channels, settings_handlers, buttons, inline, briefs]
 
 COMMANDS = {
     "help": N_("What I do and how to use me"),
@@ -69,15 +72,21 @@ def _file_url(base_url: str) -> str:
 def _start_services(settings: Settings, briefer: Briefer | None):
     async def post_init(application: Application) -> None:
         database = await Database.open(settings.data_dir / DATABASE_NAME)
+        shared_briefer = briefer or Briefer(settings)
+        channel_store = ChannelStore(database)
         application.bot_data["services"] = Services(
             settings=settings,
-            briefer=briefer or Briefer(settings),
+            briefer=shared_briefer,
             database=database,
             chats=ChatSettingsStore(database),
             cache=BriefCache(database),
             work=WorkQueue(settings.workers, settings.queue_size),
             rate_limit=UserRateLimit(settings.user_briefs_per_minute),
+            channels=channel_store,
+            digests=DigestService(channel_store, shared_briefer, settings.target_language),
         )
+        for channel in await channel_store.all():  # schedules live in the database, jobs are rebuilt
+            schedule_channel(application.job_queue, channel)
         await application.bot_data["services"].cache.forget_old()
         await _publish_commands(application)
         log.info("briefbot is up as @%s; data in %s", application.bot.username, settings.data_dir)

@@ -25,6 +25,8 @@ from bot.web.decode import decode_page
 from bot.web.errors import FetchError
 
 ACCEPTED_TYPES = frozenset({"text/html", "application/xhtml+xml", "text/plain"})
+FEED_TYPES = frozenset({"application/rss+xml", "application/atom+xml", "application/xml", "text/xml",
+                        "application/rdf+xml", "application/feed+json"}) | ACCEPTED_TYPES
 _CHUNK = 64 * 1024
 
 
@@ -54,6 +56,9 @@ class FetchedPage:
     text: str               # decoded with the header, meta or detected charset
     charset: str
     redirects: list[str] = field(default_factory=list)
+    status: int = 200                # 304: not modified since the ETag / date that was sent
+    etag: str | None = None
+    last_modified: str | None = None
 
 
 class CheckingResolver(AbstractResolver):
@@ -109,14 +114,16 @@ class SafeFetcher:
             )
         return self._session
 
-    async def fetch(self, url: str) -> FetchedPage:
-        """Fetch `url` or raise FetchError naming the cause."""
+    async def fetch(self, url: str, *, headers: dict[str, str] | None = None,
+                    accept: frozenset[str] = ACCEPTED_TYPES) -> FetchedPage:
+        """Fetch `url` or raise FetchError naming the cause. `headers` may carry conditional
+        request headers (If-None-Match, If-Modified-Since); `accept` the content types allowed."""
         try:
-            return await asyncio.wait_for(self._fetch(url), timeout=self.policy.timeout)
+            return await asyncio.wait_for(self._fetch(url, headers or {}, accept), timeout=self.policy.timeout)
         except (asyncio.TimeoutError, TimeoutError):
             raise FetchError("timeout", f"The site took longer than {self.policy.timeout:g} s to answer.") from None
 
-    async def _fetch(self, url: str) -> FetchedPage:
+    async def _fetch(self, url: str, headers: dict[str, str], accept: frozenset[str]) -> FetchedPage:
         session = self._shared_session()
         current = self._checked_url(url)
         redirects: list[str] = []
@@ -124,11 +131,11 @@ class SafeFetcher:
             try:
                 timeout = aiohttp.ClientTimeout(sock_connect=self.policy.connect_timeout,
                                                 sock_read=self.policy.read_timeout)
-                async with session.get(current, allow_redirects=False, timeout=timeout) as response:
+                async with session.get(current, allow_redirects=False, timeout=timeout, headers=headers) as response:
                     if response.status in (301, 302, 303, 307, 308):
                         current = self._redirect_target(current, response, redirects)
                         continue
-                    return await self._page(current, response, redirects)
+                    return await self._page(current, response, redirects, accept)
             except FetchError:
                 raise
             except aiohttp.ClientConnectorError as error:
@@ -174,17 +181,21 @@ class SafeFetcher:
             raise FetchError("too_many_redirects", f"The link redirects more than {self.policy.max_redirects} times.")
         return self._checked_url(str(current.join(URL(location))))
 
-    async def _page(self, url: URL, response: aiohttp.ClientResponse, redirects: list[str]) -> FetchedPage:
+    async def _page(self, url: URL, response: aiohttp.ClientResponse, redirects: list[str],
+                    accept: frozenset[str] = ACCEPTED_TYPES) -> FetchedPage:
+        if response.status == 304:
+            return FetchedPage(str(url), "", b"", "", "", redirects, status=304)
         if response.status >= 400:
             raise FetchError("http_status", f"The site answered HTTP {response.status} {response.reason or ''}".rstrip() + ".")
         content_type = response.content_type.lower()
-        if content_type not in ACCEPTED_TYPES:
+        if content_type not in accept:
             raise FetchError("not_article", f"The link is not a web page but '{content_type}'.")
         if response.content_length is not None and response.content_length > self.policy.max_bytes:
             raise FetchError("too_large", f"The page is larger than {megabytes(self.policy.max_bytes)}.")
         body = await self._read_body(response)
         text, charset = decode_page(body, response.charset)
-        return FetchedPage(str(url), content_type, body, text, charset, redirects)
+        return FetchedPage(str(url), content_type, body, text, charset, redirects, response.status,
+                           response.headers.get("ETag"), response.headers.get("Last-Modified"))
 
     async def _read_body(self, response: aiohttp.ClientResponse) -> bytes:
         encoding = response.headers.get("Content-Encoding", "identity").lower().strip()

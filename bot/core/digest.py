@@ -1,0 +1,79 @@
+"""A digest post: one entry per story, each with its points, key figures and all its sources.
+
+Pure rendering to Telegram HTML, plus `figure_disagreements`, which finds where
+the outlets telling one story give different numbers for the same thing.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+
+from bot.core.brief import Brief
+from bot.core.figures import extract_figures
+from bot.core.telegram_html import MESSAGE_LIMIT, escape, split_html, utf16_length, visible_text
+from bot.core.textnorm import fold_for_matching, words
+
+
+@dataclass
+class DigestEntry:
+    brief: Brief
+    outlets: list[tuple[str, str]]          # (name, url) of every outlet that told the story
+    disagreements: list[str] = field(default_factory=list)
+    item_ids: list[int] = field(default_factory=list)
+
+
+def render_entry(entry: DigestEntry, points: int = 2) -> str:
+    brief = entry.brief
+    url = html.escape(brief.source.url or entry.outlets[0][1], quote=True)
+    lines = [f'<b><a href="{url}">{escape(brief.headline)}</a></b>']
+    lines += [f"• {escape(point)}" for point in brief.points[:points]]
+    if brief.figures:
+        lines.append("<b>Key figures:</b> " + " · ".join(f"<b>{escape(f.value)}</b>" for f in brief.figures[:4]))
+    links = [f'<a href="{html.escape(link, quote=True)}">{escape(name)}</a>' for name, link in entry.outlets]
+    lines.append("<b>Sources:</b> " + " · ".join(links))
+    if entry.disagreements:
+        lines.append("<i>Sources differ: " + escape("; ".join(entry.disagreements)) + "</i>")
+    lines += [f"<i>{escape(w)}</i>" for w in brief.warnings if w.startswith("Figure guard")]
+    return "\n".join(lines)
+
+
+def assemble_posts(entries: list[DigestEntry], title: str, limit: int = MESSAGE_LIMIT
+                   ) -> list[tuple[str, list[int]]]:
+    """Posts within Telegram's limit, each with the ids of the items it carries; an entry
+    is never cut between two posts unless it alone is longer than a post."""
+    posts: list[tuple[str, list[int]]] = []
+    current, ids = f"<b>{escape(title)}</b>", []
+    for entry in entries:
+        markup = render_entry(entry)
+        joined = current + "\n\n" + markup
+        if utf16_length(visible_text(joined)) <= limit:
+            current, ids = joined, ids + entry.item_ids
+            continue
+        if ids:
+            posts.append((current, ids))
+        parts = split_html(markup, limit)
+        posts += [(part, []) for part in parts[:-1]]
+        current, ids = parts[-1], list(entry.item_ids)
+    if ids:
+        posts.append((current, ids))
+    return posts
+
+
+def figure_disagreements(texts: dict[str, str], language: str | None) -> list[str]:
+    """'140 killed (a.example) vs 150 killed (b.example)': the same counted thing, different numbers."""
+    seen: dict[tuple[str, str | None, str], tuple[str, str, str]] = {}
+    found: list[str] = []
+    for outlet, text in texts.items():
+        for figure in extract_figures(text, language):
+            if figure.value is None or figure.date:
+                continue
+            after = words(fold_for_matching(text[figure.end:figure.end + 40]))
+            thing = after[0] if after else ""
+            key = (figure.kind, figure.unit, thing)
+            if key in seen and seen[key][0] != figure.normalized and seen[key][2] != outlet:
+                first_value, first_text, first_outlet = seen[key]
+                found.append(f"{first_text} {thing} ({first_outlet}) vs {figure.text} {thing} ({outlet})".replace("  ", " "))
+            else:
+                seen.setdefault(key, (figure.normalized, figure.text, outlet))
+    return found

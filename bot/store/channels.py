@@ -1,0 +1,150 @@
+"""Channels that get digests, their feeds, and the items seen and posted.
+
+An item is marked posted in the same transaction that records the message it was
+sent in, so a crash between two posts never posts an item twice nor skips one.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, replace
+
+from bot.store.database import Database
+
+
+@dataclass(frozen=True)
+class Channel:
+    chat_id: int
+    title: str
+    owner_id: int
+    language: str | None = None
+    items: int = 8
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    thread_id: int | None = None
+    paused: bool = False
+    schedule: str = ""          # "every 6h" | "at 08:00,20:00"; empty: only /digest now
+    timezone: str = "UTC"
+
+    def with_values(self, **values) -> "Channel":
+        return replace(self, **values)
+
+
+@dataclass(frozen=True)
+class Feed:
+    id: int
+    channel_id: int
+    url: str
+    etag: str | None = None
+    last_modified: str | None = None
+    failures: int = 0
+    retry_at: float = 0.0
+    reported: bool = False
+
+
+@dataclass(frozen=True)
+class Item:
+    id: int
+    channel_id: int
+    feed_url: str
+    guid: str
+    url: str
+    title: str
+    summary: str
+
+
+_SEPARATOR = "\x1f"  # keyword phrases may hold commas and spaces
+
+
+class ChannelStore:
+    def __init__(self, database: Database) -> None:
+        self.database = database
+        self.db = database.connection
+
+    # ---- channels ----------------------------------------------------------------
+
+    async def get(self, chat_id: int) -> Channel | None:
+        async with self.db.execute("SELECT * FROM channels WHERE chat_id = ?", (chat_id,)) as cursor:
+            row = await cursor.fetchone()
+        return _channel(row) if row else None
+
+    async def owned_by(self, user_id: int) -> list[Channel]:
+        async with self.db.execute("SELECT * FROM channels WHERE owner_id = ? ORDER BY title", (user_id,)) as cursor:
+            return [_channel(row) for row in await cursor.fetchall()]
+
+    async def all(self) -> list[Channel]:
+        async with self.db.execute("SELECT * FROM channels") as cursor:
+            return [_channel(row) for row in await cursor.fetchall()]
+
+    async def save(self, channel: Channel) -> None:
+        await self.db.execute(
+            """INSERT INTO channels (chat_id, title, owner_id, language, items, include, exclude, thread_id,
+                                     paused, schedule, timezone)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT (chat_id) DO UPDATE SET title = excluded.title, owner_id = excluded.owner_id,
+                 language = excluded.language, items = excluded.items, include = excluded.include,
+                 exclude = excluded.exclude, thread_id = excluded.thread_id, paused = excluded.paused,
+                 schedule = excluded.schedule, timezone = excluded.timezone""",
+            (channel.chat_id, channel.title, channel.owner_id, channel.language, channel.items,
+             _SEPARATOR.join(channel.include), _SEPARATOR.join(channel.exclude), channel.thread_id,
+             int(channel.paused), channel.schedule, channel.timezone))
+
+    async def delete(self, chat_id: int) -> None:
+        await self.db.execute("DELETE FROM channels WHERE chat_id = ?", (chat_id,))
+
+    # ---- feeds -------------------------------------------------------------------
+
+    async def add_feed(self, channel_id: int, url: str) -> bool:
+        """False when the channel already had this feed."""
+        cursor = await self.db.execute("INSERT OR IGNORE INTO feeds (channel_id, url) VALUES (?, ?)", (channel_id, url))
+        return cursor.rowcount == 1
+
+    async def remove_feed(self, channel_id: int, url: str) -> bool:
+        cursor = await self.db.execute("DELETE FROM feeds WHERE channel_id = ? AND url = ?", (channel_id, url))
+        return cursor.rowcount == 1
+
+    async def feeds(self, channel_id: int) -> list[Feed]:
+        async with self.db.execute("SELECT * FROM feeds WHERE channel_id = ? ORDER BY id", (channel_id,)) as cursor:
+            return [Feed(r["id"], r["channel_id"], r["url"], r["etag"], r["last_modified"], r["failures"],
+                         r["retry_at"], bool(r["reported"])) for r in await cursor.fetchall()]
+
+    async def feed_fetched(self, feed: Feed, etag: str | None, last_modified: str | None) -> None:
+        await self.db.execute("UPDATE feeds SET etag = ?, last_modified = ?, failures = 0, retry_at = 0, reported = 0"
+                              " WHERE id = ?", (etag, last_modified, feed.id))
+
+    async def feed_failed(self, feed: Feed, retry_at: float, reported: bool) -> None:
+        await self.db.execute("UPDATE feeds SET failures = failures + 1, retry_at = ?, reported = ? WHERE id = ?",
+                              (retry_at, int(reported), feed.id))
+
+    # ---- items -------------------------------------------------------------------
+
+    async def add_items(self, channel_id: int, feed_url: str, entries: list[dict]) -> int:
+        """Records entries not seen before (by GUID); returns how many were new."""
+        added = 0
+        async with self.database.transaction() as db:
+            for entry in entries:
+                cursor = await db.execute(
+                    "INSERT OR IGNORE INTO items (channel_id, feed_url, guid, url, title, summary, seen)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (channel_id, feed_url, entry["guid"], entry["url"], entry["title"], entry["summary"], time.time()))
+                added += cursor.rowcount
+        return added
+
+    async def unposted(self, channel_id: int) -> list[Item]:
+        async with self.db.execute("SELECT * FROM items WHERE channel_id = ? AND posted_message_id IS NULL"
+                                   " ORDER BY seen, id", (channel_id,)) as cursor:
+            return [Item(r["id"], r["channel_id"], r["feed_url"], r["guid"], r["url"], r["title"], r["summary"])
+                    for r in await cursor.fetchall()]
+
+    async def mark_posted(self, item_ids: list[int], message_id: int) -> None:
+        """Called once the message is sent: the items and the message are recorded together."""
+        async with self.database.transaction() as db:
+            await db.executemany("UPDATE items SET posted_message_id = ? WHERE id = ?",
+                                 [(message_id, item_id) for item_id in item_ids])
+
+
+def _channel(row) -> Channel:
+    split = lambda raw: tuple(p for p in raw.split(_SEPARATOR) if p)  # noqa: E731
+    return Channel(row["chat_id"], row["title"], row["owner_id"], row["language"], row["items"],
+                   split(row["include"]), split(row["exclude"]), row["thread_id"], bool(row["paused"]),
+                   row["schedule"], row["timezone"])
