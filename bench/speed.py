@@ -71,6 +71,7 @@ def build(model_id: str, folder: Path) -> Path:
         model = MarianMTModel(config)
         _marian_tokenizer_files(folder, vocab)
     elif family == "m2m100":
+        _m2m100_tokenizer_files(folder, values["vocab_size"])
         model = M2M100ForConditionalGeneration(M2M100Config(**values, pad_token_id=1, eos_token_id=2,
                                                             decoder_start_token_id=2))
     else:
@@ -90,11 +91,24 @@ def _marian_tokenizer_files(folder: Path, vocab_size: int) -> None:
     corpus.write_text("\n".join(f"sentence {i} with words and {i * 7} numbers" for i in range(300)))
     spm.SentencePieceTrainer.train(input=str(corpus), model_prefix=str(folder / "sp"), vocab_size=100,
                                    bos_id=-1, eos_id=0, unk_id=1, pad_id=-1, minloglevel=2)
+    if not vocab_size:
+        return
     vocab = {"</s>": 0, "<unk>": 1, **{f"▁w{i}": i for i in range(2, vocab_size - 1)}, "<pad>": vocab_size - 1}
     (folder / "vocab.json").write_text(json.dumps(vocab))
     for name in ("source.spm", "target.spm"):
         (folder / name).write_bytes((folder / "sp.model").read_bytes())
     MarianTokenizer(str(folder / "source.spm"), str(folder / "target.spm"), str(folder / "vocab.json")).save_pretrained(folder)
+
+
+def _m2m100_tokenizer_files(folder: Path, vocab_size: int) -> None:
+    """A vocabulary the converter accepts for a 128,112-row embedding (m2m100_418M)."""
+    from transformers import M2M100Tokenizer
+
+    _marian_tokenizer_files(folder, 0)  # the SentencePiece model only
+    pieces = vocab_size - 8  # what CTranslate2's converter counts (pieces + madeup words) must match the model
+    vocab = {"<s>": 0, "<pad>": 1, "</s>": 2, "<unk>": 3, **{f"▁w{i}": i for i in range(4, pieces)}}
+    (folder / "vocab.json").write_text(json.dumps(vocab))
+    M2M100Tokenizer(str(folder / "vocab.json"), str(folder / "sp.model"), num_madeup_words=8).save_pretrained(folder)
 
 
 def tokens_per_second_hf(folder: Path, batch: int, dtype: str, threads: int) -> float:
@@ -192,10 +206,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--quick", action="store_true", help="opus-mt-ar-en only")
+    parser.add_argument("--models", nargs="*", choices=TRANSLATION_MODELS, help="translation models to time")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         models = Path(tmp)
-        names = TRANSLATION_MODELS[:1] if args.quick else TRANSLATION_MODELS
+        names = args.models if args.models is not None else TRANSLATION_MODELS[:1] if args.quick else TRANSLATION_MODELS
         print(f"translation, output tokens/s on {args.threads} threads (greedy, {SENTENCE_TOKENS} in, "
               f"{OUTPUT_TOKENS} out)")
         print("| model | batch | transformers fp32 | transformers bf16 | CTranslate2 int8 | int8 / fp32 |")
@@ -209,9 +224,7 @@ def main() -> None:
                 print(f"| {model_id} | {batch} | {fp32:,.0f} | {bf16:,.0f} | {int8:,.0f} | {int8 / fp32:.1f}x |",
                       flush=True)
         build("facebook/bart-large-cnn", models / "bart-large-cnn")
-        if args.quick:
-            pass
-        elif not (models / "opus-mt-ar-en").exists():
+        if not (models / "opus-mt-ar-en").exists():
             build("Helsinki-NLP/opus-mt-ar-en", models / "opus-mt-ar-en")
         print(f"\nend to end, a {ARTICLE_SENTENCES}-sentence Arabic article to an English brief (models loaded)")
         print("| pipeline | seconds | peak resident MB |")
