@@ -186,7 +186,9 @@ def _utf16(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-def _value(raw: str) -> Any:
+def _value(raw: Any) -> Any:
+    if hasattr(raw, "file"):  # an uploaded file (sendDocument): keep its bytes
+        return raw.file.read()
     try:
         return json.loads(raw)
     except ValueError:

@@ -152,3 +152,18 @@ def test_next_run_with_a_controlled_clock():
     with pytest.raises(ValueError):
         parse_schedule("at 25:00")
     assert parse_schedule("at 8:00 Mars/Olympus".replace("Mars/Olympus", "UTC")) == Schedule(times=(datetime(2026, 1, 1, 8).time(),))
+
+
+async def test_opml_export_and_import(api, feeds, tmp_path):
+    opml = (f'<?xml version="1.0"?><opml version="2.0"><body><outline text="A" xmlUrl="{feeds.url("/a.xml")}"/>'
+            f'<outline text="B" xmlUrl="{feeds.url("/b.xml")}"/></body></opml>').encode()
+    api.files["opml1"] = opml
+    async with running_bot(bot_settings(api, tmp_path, feeds.port)):
+        api.push({"message": {"message_id": 60, "date": 0, "chat": {"id": ADMIN, "type": "private"},
+                              "from": {"id": ADMIN, "is_bot": False, "first_name": "A"}, "caption": "/opml @harbour_news",
+                              "document": {"file_id": "opml1", "file_unique_id": "opml1", "file_name": "feeds.opml",
+                                           "file_size": len(opml)}}})
+        assert "Attached 2 new feed(s) of 2" in (await api.wait_for(lambda a: replies(a, ADMIN)))[-1]
+        api.message(ADMIN, "/opml @harbour_news")
+        document = (await api.wait_for(lambda a: a.sent("sendDocument", ADMIN)))[0].params["document"]
+    assert feeds.url("/a.xml").encode() in document and feeds.url("/b.xml").encode() in document
