@@ -276,3 +276,12 @@ async def test_briefbot_run_serves_until_sigterm(api, tmp_path):
     assert process.returncode == 0, stderr.decode()[-2000:]
     assert "TEST-TOKEN" not in stderr.decode()  # the token never reaches the logs
     assert (tmp_path / "briefbot.sqlite3").exists()
+
+
+async def test_a_forwarded_channel_post_credits_the_channel(api, tmp_path):
+    origin = {"type": "channel", "date": 0, "message_id": 77,
+              "chat": {"id": -100555, "type": "channel", "title": "Coast Wire", "username": "coastwire"}}
+    async with running_bot(bot_settings(api, tmp_path)):
+        api.message(26, ARTICLE, forward_origin=origin)
+        brief = (await api.wait_for(lambda a: html_briefs(a, 26)))[0]
+    assert "Coast Wire" in brief and "https://t.me/coastwire/77" in brief
