@@ -7,7 +7,6 @@ import os
 import subprocess
 import sys
 
-import pytest
 
 from bot.config import Settings
 from bot.core.figures import extract_figures, figures_match

@@ -6,7 +6,6 @@ import asyncio
 import threading
 from html.parser import HTMLParser
 
-import pytest
 import pytest_asyncio
 
 from bot.core.telegram_html import utf16_length, visible_text
