@@ -17,6 +17,8 @@ from typing import Any, Callable
 
 from aiohttp import web
 
+from tests.httpserver import start_on_loopback
+
 BOT_USER = {"id": 4242, "is_bot": True, "first_name": "Brief", "username": "brief_test_bot",
             "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": True}
 TOKEN = "4242:TEST-TOKEN"
@@ -49,11 +51,7 @@ class FakeBotAPI:
         app = web.Application()
         app.router.add_post("/bot{token}/{method}", self._method)
         app.router.add_get("/file/bot{token}/{path:.*}", self._file)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]
+        self._runner, self.port = await start_on_loopback(app)
 
     async def stop(self) -> None:
         self._new_update.set()

@@ -11,6 +11,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from tests.conftest import EXAMPLES
+from tests.httpserver import start_on_loopback
 
 ARTICLE = (EXAMPLES / "desalination.html").read_bytes()
 FOOTBALL = b"""<html><head><title>Harbour FC wins the coastal cup</title></head><body><article>
@@ -46,11 +47,7 @@ class FeedServer:
         app.router.add_get("/b.xml", self._feed_b)
         app.router.add_get("/garbage.xml", lambda r: web.Response(text="<<<not a feed", content_type="application/xml"))
         app.router.add_get("/story/{name}", self._story)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]
+        self._runner, self.port = await start_on_loopback(app)
 
     async def stop(self) -> None:
         await self._runner.cleanup()

@@ -157,3 +157,12 @@ def lying_length_server(declared: int, actual: int) -> tuple[socket.socket, int]
 
     threading.Thread(target=serve, daemon=True).start()
     return listener, listener.getsockname()[1]
+
+
+async def start_on_loopback(app: web.Application) -> tuple[web.AppRunner, int]:
+    """Serves `app` on 127.0.0.1 at a free port, in the running event loop."""
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    return runner, site._server.sockets[0].getsockname()[1]
