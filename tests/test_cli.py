@@ -107,3 +107,12 @@ def test_run_without_a_token_says_where_to_put_one():
     assert result.returncode == 2
     stderr = result.stderr.decode()
     assert "TELEGRAM_BOT_TOKEN" in stderr and "Traceback" not in stderr
+
+
+def test_a_reader_that_goes_away_gets_no_traceback():
+    process = subprocess.Popen([sys.executable, "-m", "bot", "models", "list"], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, env={**os.environ, "HF_HUB_OFFLINE": "1"})
+    process.stdout.close()  # like `| head -0`
+    stderr = process.stderr.read().decode()
+    process.wait(120)
+    assert "Traceback" not in stderr
