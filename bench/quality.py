@@ -23,10 +23,10 @@ from typing import Callable
 
 from rouge_score import rouge_scorer
 
-from bot.core.document import parse_plain_text
-from bot.core.figures import extract_figures, figures_match
+from bot.core.facts.figures import extract_figures, figures_match
 from bot.core.select import SelectorWeights, select_sentences
-from bot.core.textnorm import words
+from bot.core.text.document import parse_plain_text
+from bot.core.text.normalize import words
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 METRICS = ("rouge1", "rouge2", "rougeLsum")

@@ -60,8 +60,14 @@ TRANSLATION_MODELS = ["Helsinki-NLP/opus-mt-ar-en", "Helsinki-NLP/opus-mt-tc-big
 def build(model_id: str, folder: Path) -> Path:
     """The model with random weights and, for CTranslate2's converter, a vocabulary of the right size."""
     import torch
-    from transformers import (BartConfig, BartForConditionalGeneration, M2M100Config, M2M100ForConditionalGeneration,
-                              MarianConfig, MarianMTModel)
+    from transformers import (
+        BartConfig,
+        BartForConditionalGeneration,
+        M2M100Config,
+        M2M100ForConditionalGeneration,
+        MarianConfig,
+        MarianMTModel,
+    )
 
     family, values = CONFIGS[model_id]
     torch.manual_seed(0)

@@ -13,15 +13,18 @@ import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot import __version__, cli_models
 from bot.config import Settings
 from bot.core.brief import Brief
-from bot.core.render import render_json, render_text
-from bot.core.telegram_html import render_html, split_html
+from bot.core.render.plain import render_json, render_text
+from bot.core.render.telegram_html import render_html, split_html
 from bot.errors import BriefError, InputError, NotAnArticle
 from bot.web.errors import FetchError
-from bot.pipeline import Briefer, decode_text
+
+if TYPE_CHECKING:  # the pipeline pulls in extraction and HTTP: loaded only to brief
+    from bot.pipeline import Briefer
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
 _MESSAGE_BREAK = "\n<!-- next message -->\n"
@@ -84,6 +87,8 @@ def _main(argv: Sequence[str] | None) -> int:
             return run_bot(args, settings)
         if args.command == "models":
             return cli_models.run(args, settings)
+        from bot.pipeline import Briefer
+
         options = ("engine", "translation_model", "summary_model")
         briefer = Briefer(settings.with_values({name: getattr(args, name) for name in options}))
     except BriefError as error:
@@ -147,7 +152,7 @@ async def _brief_source(briefer: Briefer, source: str, args: argparse.Namespace,
         if len(stdin_text) > briefer.settings.max_input_bytes:
             raise InputError("Standard input is larger than the input limit (max_input_bytes).",
                              "Briefs are for single articles; give one article at a time.")
-        return await asyncio.to_thread(briefer.brief_text, decode_text(stdin_text), **options)
+        return await asyncio.to_thread(briefer.brief_document, stdin_text, None, **options)
     if is_link(source):
         return await briefer.abrief_url(source, **options)
     return await asyncio.to_thread(briefer.brief_file, source, **options)

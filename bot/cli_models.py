@@ -7,7 +7,14 @@ import sys
 from pathlib import Path
 
 from bot.config import Settings
-from bot.engines.locate import ModelNotInstalled, converted_folder, download, folder_size, locate, require_engines
+from bot.engines.locate import (
+    ModelNotInstalled,
+    converted_folder,
+    download,
+    folder_size,
+    locate,
+    require_engines,
+)
 from bot.engines.manager import DEFAULT_SUMMARY_MODELS
 from bot.engines.registry import BETTER_ARABIC, pair_model, translation_model
 from bot.errors import BriefError

@@ -11,19 +11,19 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-
-import charset_normalizer
+from typing import Any
 
 from bot import __version__
 from bot.config import Settings
 from bot.core.brief import Brief, SourceInfo
 from bot.core.compose import BriefOptions, compose_brief
-from bot.core.document import parse_plain_text
+from bot.core.text.document import parse_plain_text
 from bot.engines.apply import summarize_brief, translate_brief
 from bot.engines.base import TranslatorProvider
 from bot.engines.manager import Engines
 from bot.errors import BriefError, InputError, UnsupportedSource
 from bot.language import LanguageIdentifier, is_known_language, language_name
+from bot.web.decode import decode_text
 from bot.web.extract import extract_article
 from bot.web.fetch import FetchPolicy, SafeFetcher, megabytes
 
@@ -114,25 +114,31 @@ class Briefer:
     def brief_file(self, path: Path | str, *, to: str | None = None, points: int | None = None) -> Brief:
         """Brief a `.txt` or `.html` file."""
         path = Path(path)
-        suffix = path.suffix.lower()
-        if suffix not in TEXT_SUFFIXES | HTML_SUFFIXES:
-            raise UnsupportedSource(
-                f"briefbot reads .txt and .html files, not '{suffix or 'a file with no extension'}'."
-            )
+        _check_suffix(path.name)
         try:
+            if path.is_dir():
+                raise InputError("This is a folder, not a file.", "Give the path of one article file.")
             if path.stat().st_size > self.settings.max_input_bytes:
                 raise InputError(f"The file is larger than {megabytes(self.settings.max_input_bytes)}.",
                                  "Briefs are for single articles; give one article at a time.")
             data = path.read_bytes()
         except FileNotFoundError:
             raise InputError("No such file.") from None
-        except IsADirectoryError:
-            raise InputError("This is a folder, not a file.") from None
         except PermissionError:
             raise InputError("Permission denied.") from None
-        if suffix in HTML_SUFFIXES:
-            return self.brief_html(data, to=to, points=points)
-        return self.brief_text(decode_text(data), to=to, points=points)
+        return self.brief_document(data, path.name, to=to, points=points)
+
+    def brief_document(self, data: bytes, filename: str | None = None, **options: Any) -> Brief:
+        """Brief a file's bytes (an upload, standard input): HTML by its suffix or its first tag,
+        text otherwise. `options` are those of `brief_text`."""
+        if filename:
+            _check_suffix(filename)
+        if len(data) > self.settings.max_input_bytes:
+            raise InputError(f"The file is larger than {megabytes(self.settings.max_input_bytes)}.",
+                             "Briefs are for single articles; give one article at a time.")
+        if _looks_like_html(data, filename):
+            return self.brief_html(data, **options)
+        return self.brief_text(decode_text(data), **options)
 
     async def abrief_url(self, url: str, **options) -> Brief:
         """Fetch a link safely and brief the article on it (`options` as for `brief_text`)."""
@@ -211,15 +217,16 @@ def fetch_policy(settings: Settings) -> FetchPolicy:
         raise InputError(f"Bad fetch setting: {error}.") from None
 
 
-def decode_text(data: bytes) -> str:
-    """UTF-8 first, then the most likely legacy encoding (windows-1256 is common for Arabic)."""
-    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise InputError("This looks like a binary file, not text.")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    best = charset_normalizer.from_bytes(data).best()
-    if best is None:
-        raise InputError("Could not decode the text.", "Save it as UTF-8 and try again.")
-    return str(best)
+def _check_suffix(filename: str) -> None:
+    suffix = Path(filename).suffix.lower()
+    if suffix not in TEXT_SUFFIXES | HTML_SUFFIXES:
+        raise UnsupportedSource(
+            f"briefbot reads .txt and .html files, not '{suffix or 'a file with no extension'}'."
+        )
+
+
+def _looks_like_html(data: bytes, filename: str | None) -> bool:
+    if filename and Path(filename).suffix.lower() in HTML_SUFFIXES:
+        return True
+    head = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return head.startswith((b"<!doctype html", b"<html"))

@@ -12,7 +12,7 @@ from pathlib import Path
 from aiohttp import web
 from aiohttp.abc import AbstractResolver
 
-from bot.core.textnorm import ascii_digits
+from bot.core.text.normalize import ascii_digits
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "bot" / "examples"
 ARABIC_PAGE = (

@@ -1,6 +1,6 @@
-from bot.core.attributions import find_attributions
 from bot.core.brief import SourceInfo
 from bot.core.compose import credits
+from bot.core.facts.attributions import find_attributions
 
 
 def names(sentences, language):

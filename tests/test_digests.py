@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import pytest_asyncio
 
-from bot.core.schedule import Schedule, next_run, parse_schedule
+from bot.digests.schedule import Schedule, next_run, parse_schedule
 from tests.botharness import bot_settings, running_bot
 from tests.fakebotapi import BOT_USER, FakeBotAPI
 from tests.feedserver import FeedServer

@@ -7,13 +7,17 @@ import os
 import subprocess
 import sys
 
-
 from bot.config import Settings
-from bot.core.figures import extract_figures, figures_match
+from bot.core.facts.figures import extract_figures, figures_match
 from bot.engines.manager import Engines
 from bot.engines.registry import NLLB, family_of, pair_model, translation_model
 from bot.engines.seq2seq import HFTranslator, length_sorted_batches
-from bot.engines.summarizers import InstructSummarizer, Seq2SeqSummarizer, chunk_sentences, parse_points
+from bot.engines.summarizers import (
+    InstructSummarizer,
+    Seq2SeqSummarizer,
+    chunk_sentences,
+    parse_points,
+)
 from bot.pipeline import Briefer
 from tests.conftest import EXAMPLES
 

@@ -2,8 +2,8 @@ from decimal import Decimal
 
 import pytest
 
-from bot.core.figures import extract_figures, figures_match
-from bot.core.textnorm import ascii_digits
+from bot.core.facts.figures import extract_figures, figures_match
+from bot.core.text.normalize import ascii_digits
 
 
 def values(text: str, language: str = "en") -> list[tuple[str, str]]:

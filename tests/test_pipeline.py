@@ -1,7 +1,7 @@
 import pytest
 
-from bot.core.figures import extract_figures
-from bot.core.textnorm import ascii_digits
+from bot.core.facts.figures import extract_figures
+from bot.core.text.normalize import ascii_digits
 from bot.errors import InputError, NotAnArticle, UnsupportedSource
 from tests.conftest import SHARED_DATA
 

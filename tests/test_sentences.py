@@ -1,5 +1,5 @@
-from bot.core.document import parse_plain_text
-from bot.core.sentences import split_sentences
+from bot.core.text.document import parse_plain_text
+from bot.core.text.sentences import split_sentences
 
 
 def test_english_abbreviations_and_decimals_do_not_split():

@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 
 import pytest_asyncio
 
-from bot.core.telegram_html import utf16_length, visible_text
+from bot.core.render.telegram_html import utf16_length, visible_text
 from bot.pipeline import Briefer
 from tests.botharness import PrefixTranslator, bot_settings, running_bot
 from tests.conftest import EXAMPLES

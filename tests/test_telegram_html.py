@@ -4,7 +4,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.core.brief import Brief, Credit, KeyFigure, SourceInfo
-from bot.core.telegram_html import render_html, split_html, utf16_length, visible_text
+from bot.core.render.telegram_html import (
+    render_html,
+    split_html,
+    utf16_length,
+    visible_text,
+)
 
 TAGS = ["b", "i", "u", "code"]
 PIECES = list("ab c.\n؟عربي😀") + ["&amp;", "&lt;", "&gt;", "&quot;", "&#39;"]

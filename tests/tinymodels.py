@@ -68,7 +68,7 @@ def build_marian(folder: Path) -> Path:
 
 
 def _bpe_tokenizer(specials: list[str], **roles: str):
-    from tokenizers import Tokenizer, models, pre_tokenizers, decoders, trainers
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
     from transformers import PreTrainedTokenizerFast
 
     bpe = Tokenizer(models.BPE(unk_token=roles.get("unk_token")))

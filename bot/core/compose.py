@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
-from bot.core.attributions import find_attributions
 from bot.core.brief import Brief, Credit, KeyFigure, SourceInfo
-from bot.core.document import Document
-from bot.core.figures import Figure, extract_figures
+from bot.core.facts.attributions import find_attributions
+from bot.core.facts.figures import Figure, extract_figures
+from bot.core.links import site_host
 from bot.core.select import select_sentences
+from bot.core.text.document import Document
 
 # Figures that say the most come first; years alone are context, not news.
 _KIND_ORDER = {"number": 0, "money": 0, "percent": 0, "quantity": 0, "date": 1, "year": 2}
@@ -85,7 +85,7 @@ def figure_context(sentence: str, figure: Figure, before: int = 3, after: int = 
 def credits(source: SourceInfo, sentences: list[str], language: str) -> list[Credit]:
     """The outlet first, then whom the article cites, in reading order."""
     found: list[Credit] = []
-    outlet = source.site or _domain(source.url)
+    outlet = source.site or site_host(source.url)
     if outlet:
         found.append(Credit(outlet, "outlet", source.url))
     for attribution in find_attributions(sentences, language):
@@ -93,13 +93,6 @@ def credits(source: SourceInfo, sentences: list[str], language: str) -> list[Cre
             continue
         found.append(Credit(attribution.name, "cited"))
     return found
-
-
-def _domain(url: str | None) -> str | None:
-    if not url:
-        return None
-    host = urlsplit(url).hostname or ""
-    return host.removeprefix("www.") or None
 
 
 def _headline_from(sentence: str) -> str:

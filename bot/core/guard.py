@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.core.figures import Figure, extract_figures, figures_match
-from bot.core.textnorm import ascii_digits
+from bot.core.facts.figures import Figure, extract_figures, figures_match
+from bot.core.text.normalize import ascii_digits
 
 
 @dataclass(frozen=True)

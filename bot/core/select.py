@@ -13,7 +13,7 @@ import math
 from collections import Counter
 from dataclasses import dataclass
 
-from bot.core.terms import content_terms
+from bot.core.text.terms import content_terms
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,8 @@ and `warnings` says what was repaired.
 from __future__ import annotations
 
 from bot.core.brief import Brief, OriginalText
-from bot.core.document import Document
 from bot.core.guard import check_figures, repair, unsupported_sentences
+from bot.core.text.document import Document
 from bot.engines.base import Summarizer, Translator, TranslatorProvider
 from bot.language import language_name
 

@@ -15,7 +15,12 @@ from collections import OrderedDict
 from typing import Any, Callable
 
 from bot.config import Settings
-from bot.engines.locate import ModelNotInstalled, converted_folder, engines_installed, locate
+from bot.engines.locate import (
+    ModelNotInstalled,
+    converted_folder,
+    engines_installed,
+    locate,
+)
 from bot.engines.registry import translation_model
 
 log = logging.getLogger(__name__)

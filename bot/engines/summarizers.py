@@ -10,7 +10,7 @@ import json
 import re
 from pathlib import Path
 
-from bot.core.sentences import split_sentences
+from bot.core.text.sentences import split_sentences
 from bot.engines.hardware import cpu_threads, pick_device
 
 SUMMARY_TOKENS = 142  # what BART-CNN was fine-tuned to write

@@ -8,21 +8,24 @@ from __future__ import annotations
 
 import logging
 
-from telegram import BotCommand
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+from telegram import BotCommand, LinkPreviewOptions
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
 
 from bot.config import Settings
+from bot.digests.service import DigestService
 from bot.errors import BriefError
-from bot.pipeline import Briefer
+from bot.pipeline import Briefer, fetch_policy
 from bot.store.cache import BriefCache
 from bot.store.channels import ChannelStore
 from bot.store.chats import ChatSettingsStore
 from bot.store.database import Database
+from bot.telegram.digests import schedule_channel, telegram_delivery
 from bot.telegram.fairness import UserRateLimit, WorkQueue
-from bot.telegram.digests import DigestService, schedule_channel
-from bot.telegram.handlers import briefs, buttons, channels, errors, inline, settings as settings_handlers, start
+from bot.telegram.handlers import briefs, buttons, channels, errors, inline, start
+from bot.telegram.handlers import settings as settings_handlers
 from bot.telegram.i18n import N_, texts_for, ui_languages
 from bot.telegram.services import Services
+from bot.web.fetch import SafeFetcher
 
 log = logging.getLogger(__name__)
 DATABASE_NAME = "briefbot.sqlite3"
@@ -49,6 +52,8 @@ def build_application(settings: Settings, briefer: Briefer | None = None) -> App
         .token(settings.telegram_bot_token)
         # One slow brief must never hold up another chat.
         .concurrent_updates(True)
+        # Briefs and digests carry their own links; a preview card would crowd them out.
+        .defaults(Defaults(link_preview_options=LinkPreviewOptions(is_disabled=True)))
         # Telegram's flood limits, with retries after a 429's retry_after.
         .rate_limiter(AIORateLimiter(max_retries=3))
         .post_init(_start_services(settings, briefer))
@@ -72,8 +77,10 @@ def _file_url(base_url: str) -> str:
 def _start_services(settings: Settings, briefer: Briefer | None):
     async def post_init(application: Application) -> None:
         database = await Database.open(settings.data_dir / DATABASE_NAME)
-        shared_briefer = briefer or Briefer(settings)
+        fetcher = briefer.fetcher if briefer else SafeFetcher(fetch_policy(settings))
+        shared_briefer = briefer or Briefer(settings, fetcher=fetcher)
         channel_store = ChannelStore(database)
+        delivery = telegram_delivery(application.bot)
         application.bot_data["services"] = Services(
             settings=settings,
             briefer=shared_briefer,
@@ -83,7 +90,8 @@ def _start_services(settings: Settings, briefer: Briefer | None):
             work=WorkQueue(settings.workers, settings.queue_size),
             rate_limit=UserRateLimit(settings.user_briefs_per_minute),
             channels=channel_store,
-            digests=DigestService(channel_store, shared_briefer, settings.target_language),
+            fetcher=fetcher,
+            digests=DigestService(channel_store, shared_briefer, fetcher, delivery, settings.target_language),
         )
         for channel in await channel_store.all():  # schedules live in the database, jobs are rebuilt
             schedule_channel(application.job_queue, channel)
@@ -106,5 +114,5 @@ async def _stop_services(application: Application) -> None:
     services: Services | None = application.bot_data.get("services")
     if services is None:
         return
-    await services.briefer.aclose()
+    await services.fetcher.close()
     await services.database.close()

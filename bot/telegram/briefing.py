@@ -10,12 +10,12 @@ import asyncio
 import logging
 from dataclasses import dataclass
 
-from telegram import InlineKeyboardMarkup, LinkPreviewOptions, Message
+from telegram import InlineKeyboardMarkup, Message
 from telegram.constants import ChatAction, ParseMode
 from telegram.error import BadRequest
 
 from bot.core.brief import Brief, SourceInfo
-from bot.core.telegram_html import escape, render_html, split_html
+from bot.core.render.telegram_html import escape, render_html, split_html
 from bot.errors import BriefError
 from bot.store.cache import brief_key
 from bot.store.chats import ChatSettings
@@ -25,7 +25,6 @@ from bot.telegram.keyboards import brief_keyboard
 from bot.telegram.services import Services
 
 log = logging.getLogger(__name__)
-NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 STAGES = {
     "queued": N_("Waiting for my turn…"),
@@ -104,8 +103,7 @@ class StatusMessage:
     async def finish(self, html: str, markup: InlineKeyboardMarkup | None = None) -> None:
         async with self._lock:
             self.finished = True
-            await self.message.edit_text(html, parse_mode=ParseMode.HTML, reply_markup=markup,
-                                         link_preview_options=NO_PREVIEW)
+            await self.message.edit_text(html, parse_mode=ParseMode.HTML, reply_markup=markup)
 
 
 async def make_brief(services: Services, request: BriefRequest, choice: ReaderChoice,
@@ -163,5 +161,4 @@ async def deliver(status: StatusMessage, brief: Brief, source_key: str, choice: 
     await status.finish(chunks[0], markup if len(chunks) == 1 else None)
     for number, chunk in enumerate(chunks[1:], start=2):
         await status.message.reply_text(chunk, parse_mode=ParseMode.HTML, do_quote=False,
-                                        link_preview_options=NO_PREVIEW,
                                         reply_markup=markup if number == len(chunks) else None)

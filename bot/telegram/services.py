@@ -4,20 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from typing import TYPE_CHECKING
-
 from telegram.ext import ContextTypes
 
 from bot.config import Settings
+from bot.digests.service import DigestService
 from bot.pipeline import Briefer
 from bot.store.cache import BriefCache
 from bot.store.channels import ChannelStore
 from bot.store.chats import ChatSettingsStore
 from bot.store.database import Database
 from bot.telegram.fairness import UserRateLimit, WorkQueue
-
-if TYPE_CHECKING:  # digests import the briefing helpers, which import this module
-    from bot.telegram.digests import DigestService
+from bot.web.fetch import SafeFetcher
 
 
 @dataclass
@@ -30,8 +27,11 @@ class Services:
     work: WorkQueue
     rate_limit: UserRateLimit
     channels: ChannelStore
-    digests: "DigestService"
+    fetcher: SafeFetcher
+    digests: DigestService
 
 
 def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
-    return context.bot_data["services"]
+    """The services of the running application: the one typed way in for handlers and jobs."""
+    shared: Services = context.bot_data["services"]
+    return shared

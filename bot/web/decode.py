@@ -1,4 +1,9 @@
-"""Bytes of a page to text: charset from the header, then the page's meta tag, then detection."""
+"""Bytes to text, for pages, files and standard input alike: one decoder, one set of rules.
+
+A declared charset (the HTTP header, then the page's meta tag) wins when it decodes;
+then UTF-8 (with or without a BOM); then the most likely legacy encoding, since
+windows-1256 Arabic pages and files without a declared charset are common.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +12,20 @@ import re
 
 import charset_normalizer
 
+from bot.errors import InputError
+
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]+)""", re.IGNORECASE)
+_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
 
-def decode_page(body: bytes, header_charset: str | None) -> tuple[str, str]:
-    """(text, charset used). Windows-1256 Arabic pages without a declared charset are common."""
-    for candidate in (header_charset, _meta_charset(body)):
+def decode_bytes(body: bytes, declared_charset: str | None = None) -> tuple[str, str]:
+    """(text, charset used). Raises InputError for binary data, which no charset makes text."""
+    if body.startswith(_UTF16_BOMS):
+        return body.decode("utf-16"), "utf-16"
+    if b"\x00" in body[:4096]:
+        raise InputError("This looks like a binary file, not text.",
+                         "Give the article as text, HTML or a link.")
+    for candidate in (declared_charset, _meta_charset(body)):
         codec = _known_codec(candidate)
         if codec:
             try:
@@ -20,13 +33,18 @@ def decode_page(body: bytes, header_charset: str | None) -> tuple[str, str]:
             except UnicodeDecodeError:
                 continue
     try:
-        return body.decode("utf-8"), "utf-8"
+        return body.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
         pass
     best = charset_normalizer.from_bytes(body).best()
-    if best is not None:
-        return str(best), best.encoding
-    return body.decode("utf-8", errors="replace"), "utf-8"
+    if best is None:
+        raise InputError("Could not decode the text.", "Save it as UTF-8 and try again.")
+    return str(best), best.encoding
+
+
+def decode_text(data: bytes) -> str:
+    """The text of a file or of standard input."""
+    return decode_bytes(data)[0]
 
 
 def _meta_charset(body: bytes) -> str | None:

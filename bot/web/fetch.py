@@ -21,7 +21,7 @@ from yarl import URL
 
 from bot import __version__
 from bot.web.addresses import IPNetwork, is_blocked, literal_address, parse_allowlist
-from bot.web.decode import decode_page
+from bot.web.decode import decode_bytes
 from bot.web.errors import FetchError
 
 ACCEPTED_TYPES = frozenset({"text/html", "application/xhtml+xml", "text/plain"})
@@ -193,7 +193,7 @@ class SafeFetcher:
         if response.content_length is not None and response.content_length > self.policy.max_bytes:
             raise FetchError("too_large", f"The page is larger than {megabytes(self.policy.max_bytes)}.")
         body = await self._read_body(response)
-        text, charset = decode_page(body, response.charset)
+        text, charset = decode_bytes(body, response.charset)
         return FetchedPage(str(url), content_type, body, text, charset, redirects, response.status,
                            response.headers.get("ETag"), response.headers.get("Last-Modified"))
 

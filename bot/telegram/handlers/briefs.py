@@ -13,10 +13,11 @@ from telegram import Message, MessageEntity, MessageOriginChannel, Update
 from telegram.ext import CommandHandler, ContextTypes, MessageHandler, filters
 
 from bot.core.brief import SourceInfo
-from bot.pipeline import HTML_SUFFIXES, TEXT_SUFFIXES, decode_text
 from bot.errors import BriefError
+from bot.pipeline import HTML_SUFFIXES, TEXT_SUFFIXES
 from bot.telegram.briefing import BriefRequest, reply_with_brief
 from bot.telegram.context import Reader, reader
+from bot.web.decode import decode_text
 from bot.web.extract import extract_article
 
 MAX_LINKS = 5  # more links in one message are a digest, not a request: channels do that

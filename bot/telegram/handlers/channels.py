@@ -16,7 +16,7 @@ from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
 from telegram.ext import CommandHandler, ContextTypes, MessageHandler, filters
 
-from bot.core.schedule import parse_schedule
+from bot.digests.schedule import parse_schedule
 from bot.errors import BriefError
 from bot.language import is_known_language
 from bot.store.channels import Channel
@@ -86,7 +86,7 @@ async def on_sub(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     channel = await _channel_for(update, context, reference)
     services = context.bot_data["services"]
     try:
-        result = await fetch_feed(services.briefer.fetcher, url)
+        result = await fetch_feed(services.fetcher, url)
     except BriefError as error:
         raise ValueError(f"that feed cannot be used: {error.user_message()}") from None
     await services.channels.save(channel)
@@ -148,7 +148,7 @@ async def on_digest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if len(context.args or []) != 2 or context.args[1].lower() != "now":
         raise ValueError("use /digest @channel now")
     channel = await _channel_for(update, context, context.args[0])
-    posts = await context.bot_data["services"].digests.run(context.bot, channel)
+    posts = await context.bot_data["services"].digests.run(channel)
     await _reply(update, f"Posted {posts} message(s) to {channel.title}." if posts else "Nothing new to post.")
 
 

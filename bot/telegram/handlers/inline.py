@@ -9,10 +9,10 @@ from telegram import InlineQueryResultArticle, InputTextMessageContent, Update
 from telegram.constants import ParseMode
 from telegram.ext import ContextTypes, InlineQueryHandler
 
-from bot.core.telegram_html import render_html, split_html
+from bot.core.render.telegram_html import render_html, split_html
 from bot.errors import BriefError
 from bot.store.cache import source_key
-from bot.telegram.briefing import NO_PREVIEW, BriefRequest, make_brief
+from bot.telegram.briefing import BriefRequest, make_brief
 from bot.telegram.context import reader
 from bot.telegram.fairness import QueueFull
 
@@ -41,8 +41,7 @@ async def on_inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         id=source_key(link, None),
         title=brief.headline[:100],
         description=" ".join(brief.points)[:200],
-        input_message_content=InputTextMessageContent(html, parse_mode=ParseMode.HTML,
-                                                       link_preview_options=NO_PREVIEW),
+        input_message_content=InputTextMessageContent(html, parse_mode=ParseMode.HTML),
     )
     await query.answer([result], cache_time=300)
 

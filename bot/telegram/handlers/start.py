@@ -6,8 +6,7 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import CommandHandler, ContextTypes
 
-from bot.core.telegram_html import escape
-from bot.telegram.briefing import NO_PREVIEW
+from bot.core.render.telegram_html import escape
 from bot.telegram.context import reader
 from bot.telegram.i18n import Texts
 
@@ -41,7 +40,7 @@ async def show_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Says what the bot does and how to use it."""
     me = await reader(update, context)
     await update.effective_message.reply_text(help_text(me.texts, context.bot.username),
-                                              parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW)
+                                              parse_mode=ParseMode.HTML)
 
 
 HANDLERS = [CommandHandler("start", start), CommandHandler("help", show_help)]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from bot.core.sentences import split_sentences
+from bot.core.text.sentences import split_sentences
 
 _SENTENCE_END = re.compile(r"[.!?؟。！？…۔:][\"'»”’)\]]*$")
 _URL_LINE = re.compile(r"^(https?://\S+)$")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.core.textnorm import fold_for_matching, words
+from bot.core.text.normalize import fold_for_matching, words
 
 _EN_STOP = frozenset("""a an the and or but if of to in on at by for with from as is are was were be been
 being has have had do does did not no it its this that these those he she they we you i his her their

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from bot.core.textnorm import fold_for_matching, words
+from bot.core.links import site_host
+from bot.core.text.normalize import fold_for_matching, words
 
 TRACKING_PREFIXES = ("utm_", "mc_", "fbclid", "gclid", "yclid", "ref", "cmpid", "ocid")
 SAME_STORY = 0.5  # Jaccard of shingles at or above which two texts tell the same story
@@ -22,7 +23,7 @@ T = TypeVar("T")
 def canonical_url(url: str) -> str:
     """Lower-case host without 'www.', no tracking parameters, no fragment, no trailing slash."""
     parts = urlsplit(url.strip())
-    host = (parts.hostname or "").lower().removeprefix("www.")
+    host = site_host(url) or ""
     query = urlencode(sorted((k, v) for k, v in parse_qsl(parts.query)
                              if not k.lower().startswith(TRACKING_PREFIXES)))
     path = parts.path.rstrip("/") or "/"

@@ -11,9 +11,9 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from bot.core import numwords
-from bot.core.dates import date_keys_compatible, find_dates
-from bot.core.textnorm import ascii_digits, word_alternation
+from bot.core.facts import numwords
+from bot.core.facts.dates import date_keys_compatible, find_dates
+from bot.core.text.normalize import ascii_digits, word_alternation
 
 # Languages that write 1.250,5 rather than 1,250.5.
 COMMA_DECIMAL = frozenset({"de", "fr", "es", "it", "pt", "nl", "tr", "id", "ru", "uk", "pl",

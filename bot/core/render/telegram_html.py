@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass
 
 from bot.core.brief import Brief, KeyFigure
-from bot.core.render import figure_label
-from bot.core.textnorm import is_rtl
+from bot.core.render.plain import figure_label
+from bot.core.text.normalize import is_rtl
 
 MESSAGE_LIMIT = 4096
 CAPTION_LIMIT = 1024

@@ -10,9 +10,15 @@ import html
 from dataclasses import dataclass, field
 
 from bot.core.brief import Brief
-from bot.core.figures import extract_figures
-from bot.core.telegram_html import MESSAGE_LIMIT, escape, split_html, utf16_length, visible_text
-from bot.core.textnorm import fold_for_matching, words
+from bot.core.facts.figures import extract_figures
+from bot.core.render.telegram_html import (
+    MESSAGE_LIMIT,
+    escape,
+    split_html,
+    utf16_length,
+    visible_text,
+)
+from bot.core.text.normalize import fold_for_matching, words
 
 
 @dataclass

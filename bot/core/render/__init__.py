@@ -1,0 +1,1 @@
+"""Briefs rendered for readers: plain text, JSON and Telegram HTML."""

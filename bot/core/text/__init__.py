@@ -1,0 +1,1 @@
+"""Plain text: normalisation for matching, sentences, the article's structure, content terms."""

@@ -1,0 +1,154 @@
+"""Channel digests: read the feeds, group the stories, brief them, post, record.
+
+Runs from a schedule or on demand. Each feed is fetched through the safe fetcher
+with its ETag / Last-Modified; a feed that fails waits longer each time (up to 6 h)
+and is reported to the channel's owner once, when it has failed three times in a row.
+How a post reaches the channel is the caller's business: the service is handed a
+`post` and a `notify` callable, so it knows nothing of Telegram.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from bot.core.brief import Brief, SourceInfo
+from bot.core.links import site_host
+from bot.core.text.normalize import fold_for_matching
+from bot.digests.posts import DigestEntry, assemble_posts, figure_disagreements
+from bot.digests.stories import group_stories
+from bot.errors import BriefError
+from bot.pipeline import Briefer
+from bot.store.channels import Channel, ChannelStore, Feed, Item
+from bot.web.feeds import fetch_feed
+from bot.web.fetch import SafeFetcher
+
+log = logging.getLogger(__name__)
+REPORT_AFTER_FAILURES = 3
+MAX_BACKOFF = 6 * 3600
+BRIEFS_AT_ONCE = 2
+
+
+class DeliveryFailed(Exception):
+    """A post or a note could not be delivered; the items stay unposted for the next run."""
+
+
+# Sends one post (HTML) to the channel, returns the id of the message that carries it.
+PostDigest = Callable[[Channel, str], Awaitable[int]]
+# Tells a user (the channel's owner) something, in plain text.
+NotifyUser = Callable[[int, str], Awaitable[None]]
+
+
+@dataclass
+class DigestDelivery:
+    post: PostDigest
+    notify: NotifyUser
+
+
+def backoff(failures: int) -> float:
+    """5 min, 10, 20, … up to 6 h after the n-th failure in a row."""
+    return float(min(MAX_BACKOFF, 300 * 2 ** max(0, failures - 1)))
+
+
+def wanted(item: Item, channel: Channel) -> bool:
+    """Keyword filters: plain words or phrases, matched without case or diacritics."""
+    text = fold_for_matching(f"{item.title} {item.summary}")
+
+    def has(phrase: str) -> bool:
+        return fold_for_matching(phrase) in text
+
+    if channel.include and not any(map(has, channel.include)):
+        return False
+    return not any(map(has, channel.exclude))
+
+
+class DigestService:
+    def __init__(self, store: ChannelStore, briefer: Briefer, fetcher: SafeFetcher, delivery: DigestDelivery,
+                 target_language: str, clock: Callable[[], float] = time.time) -> None:
+        self.store = store
+        self.briefer = briefer
+        self.fetcher = fetcher
+        self.delivery = delivery
+        self.target_language = target_language
+        self.clock = clock
+        self._running: dict[int, asyncio.Lock] = {}
+
+    async def run(self, channel: Channel) -> int:
+        """One digest: returns the number of posts sent. One run per channel at a time."""
+        lock = self._running.setdefault(channel.chat_id, asyncio.Lock())
+        async with lock:
+            await self.refresh(channel)
+            return await self.post(channel)
+
+    # ---- feeds -------------------------------------------------------------------
+
+    async def refresh(self, channel: Channel) -> None:
+        feeds = [f for f in await self.store.feeds(channel.chat_id) if f.retry_at <= self.clock()]
+        await asyncio.gather(*(self._refresh_feed(channel, feed) for feed in feeds))
+
+    async def _refresh_feed(self, channel: Channel, feed: Feed) -> None:
+        try:
+            result = await fetch_feed(self.fetcher, feed.url, feed.etag, feed.last_modified)
+        except BriefError as error:
+            await self._feed_failed(channel, feed, error)
+            return
+        await self.store.add_items(channel.chat_id, feed.url, result.entries)
+        await self.store.feed_fetched(feed, result.etag, result.last_modified)
+
+    async def _feed_failed(self, channel: Channel, feed: Feed, error: BriefError) -> None:
+        failures = feed.failures + 1
+        report = failures >= REPORT_AFTER_FAILURES and not feed.reported
+        log.info("feed %s failed (%d in a row): %s", feed.url, failures, error)
+        await self.store.feed_failed(feed, self.clock() + backoff(failures), feed.reported or report)
+        if report:
+            try:
+                await self.delivery.notify(channel.owner_id, f"The feed {feed.url} of {channel.title} has failed "
+                                           f"{failures} times in a row: {error.user_message()} I will keep trying, "
+                                           "less often; /unsub removes it.")
+            except DeliveryFailed as send_error:
+                log.warning("could not report a failing feed to %s: %s", channel.owner_id, send_error)
+
+    # ---- the digest ----------------------------------------------------------------
+
+    async def post(self, channel: Channel) -> int:
+        items = [item for item in await self.store.unposted(channel.chat_id) if wanted(item, channel)]
+        stories = group_stories(items, lambda i: i.url, lambda i: f"{i.title} {i.summary}")[:channel.items]
+        if not stories:
+            return 0
+        gate = asyncio.Semaphore(BRIEFS_AT_ONCE)
+        entries = await asyncio.gather(*(self._entry(story.items, channel, gate) for story in stories))
+        sent = 0
+        for markup, item_ids in assemble_posts(list(entries), f"Digest: {channel.title}"):
+            try:
+                message_id = await self.delivery.post(channel, markup)
+            except DeliveryFailed as error:  # the items stay unposted; the next run retries them
+                log.warning("digest post to %s failed: %s", channel.chat_id, error)
+                break
+            await self.store.mark_posted(item_ids, message_id)
+            sent += 1
+        return sent
+
+    async def _entry(self, items: list[Item], channel: Channel, gate: asyncio.Semaphore) -> DigestEntry:
+        lead = items[0]
+        async with gate:
+            brief = await self._brief(lead, channel.language or self.target_language)
+        texts = {(site_host(i.url) or i.url): f"{i.title}. {i.summary}" for i in items}
+        return DigestEntry(brief, [((site_host(i.url) or i.url), i.url) for i in items],
+                           figure_disagreements(texts, None) if len(items) > 1 else [],
+                           [i.id for i in items])
+
+    async def _brief(self, item: Item, language: str) -> Brief:
+        """The article's brief; if the article cannot be read, the feed's own summary."""
+        try:
+            return await self.briefer.abrief_url(item.url, to=language, points=2)
+        except BriefError as error:
+            log.info("digest item %s briefed from its feed summary: %s", item.url, error)
+        try:
+            return await self.briefer.abrief_text(f"{item.title}\n\n{item.summary}", to=language, points=2,
+                                                  source=SourceInfo(url=item.url, title=item.title))
+        except BriefError:
+            return Brief(SourceInfo(url=item.url, title=item.title), language, item.title,
+                         [item.summary[:400]] if item.summary else [])
