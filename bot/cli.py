@@ -139,6 +139,9 @@ async def _brief_all(briefer: Briefer, args: argparse.Namespace, stdin_text: byt
                 return await _brief_source(briefer, source, args, stdin_text)
             except BriefError as error:
                 return error
+            except Exception as error:  # noqa: BLE001 - one source's bug must not lose the others' briefs
+                return BriefError(f"Unexpected error ({type(error).__name__}: {error}).",
+                                  "Please report it with the source that caused it.")
 
     try:
         return await asyncio.gather(*(one(s) for s in args.sources))

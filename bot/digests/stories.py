@@ -50,16 +50,46 @@ class Story(Generic[T]):
     text: frozenset = frozenset()
 
 
+COMMON_SHINGLE = 50  # a word triple in more stories than this ("said on Monday") tells none apart
+CANDIDATES = 20      # stories, most word triples shared first, that an item is compared with
+
+
 def group_stories(items: list[T], url_of, text_of) -> list[Story[T]]:
-    """Items grouped into stories, in the order their first item came."""
+    """Items grouped into stories, in the order their first item came.
+
+    Near-linear: each item is compared only with the stories that share a canonical URL
+    or at least one word triple with it (found through an index), never with all of them.
+    """
     stories: list[Story[T]] = []
+    by_url: dict[str, int] = {}
+    by_shingle: dict[tuple[str, ...], list[int]] = {}
     for item in items:
         url, text = canonical_url(url_of(item)), shingles(text_of(item))
-        story = next((s for s in stories if url in s.urls or similarity(text, s.text) >= SAME_STORY), None)
-        if story is None:
-            story = Story()
-            stories.append(story)
+        number = by_url.get(url)
+        if number is None:
+            number = _similar_story(stories, by_shingle, text)
+        if number is None:
+            number = len(stories)
+            stories.append(Story())
+        story = stories[number]
         story.items.append(item)
         story.urls.add(url)
+        by_url.setdefault(url, number)
+        for shingle in text - story.text:
+            by_shingle.setdefault(shingle, []).append(number)
         story.text = story.text | text if story.text else text
     return stories
+
+
+def _similar_story(stories: list[Story[T]], by_shingle: dict[tuple[str, ...], list[int]],
+                   text: frozenset) -> int | None:
+    """The first story whose text is at least SAME_STORY similar to `text`."""
+    shared: dict[int, int] = {}
+    for shingle in text:
+        holders = by_shingle.get(shingle, ())
+        if len(holders) <= COMMON_SHINGLE:
+            for number in holders:
+                shared[number] = shared.get(number, 0) + 1
+    likeliest = sorted(shared, key=lambda number: (-shared[number], number))[:CANDIDATES]
+    matching = [number for number in likeliest if similarity(text, stories[number].text) >= SAME_STORY]
+    return min(matching, default=None)

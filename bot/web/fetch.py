@@ -11,6 +11,7 @@ while it is decompressed.
 from __future__ import annotations
 
 import asyncio
+import re
 import socket
 import zlib
 from dataclasses import dataclass, field
@@ -28,6 +29,8 @@ ACCEPTED_TYPES = frozenset({"text/html", "application/xhtml+xml", "text/plain"})
 FEED_TYPES = frozenset({"application/rss+xml", "application/atom+xml", "application/xml", "text/xml",
                         "application/rdf+xml", "application/feed+json"}) | ACCEPTED_TYPES
 _CHUNK = 64 * 1024
+# The WHATWG URL rule: a host whose last label is a number is an IPv4 address or invalid.
+_NUMERIC_LABEL = re.compile(r"\d+|0[xX][0-9a-fA-F]*")
 
 
 @dataclass(frozen=True)
@@ -150,10 +153,13 @@ class SafeFetcher:
                 raise FetchError("bad_response", f"{current.host} sent a malformed HTTP response.") from None
             except aiohttp.ClientError as error:
                 raise FetchError("network", f"The connection to {current.host} failed ({type(error).__name__}).") from None
+            except UnicodeError:  # a host name the resolver cannot encode, e.g. a label over 63 characters
+                raise FetchError("bad_url", f"{current.host} is not a valid host name.") from None
 
     def _checked_url(self, raw: str) -> URL:
         try:
             url = URL(raw.strip())
+            port = url.port  # yarl checks the range here: http://host:99999 is a ValueError
         except (ValueError, TypeError):
             raise FetchError("bad_url", "This is not a valid link.") from None
         if any(c.isspace() for c in raw.strip()):
@@ -162,10 +168,14 @@ class SafeFetcher:
             raise FetchError("bad_url", f"Only http and https links can be fetched, not '{url.scheme or 'no scheme'}:'.")
         if not url.host:
             raise FetchError("bad_url", "The link has no host name.")
-        if url.port not in self.policy.ports:
-            raise FetchError("blocked_port", f"Port {url.port} is not allowed; links must use ports "
+        if port not in self.policy.ports:
+            raise FetchError("blocked_port", f"Port {port} is not allowed; links must use ports "
                                         f"{', '.join(map(str, sorted(self.policy.ports)))}.")
-        address = literal_address(url.host)
+        _check_host_name(url.raw_host or "")
+        address = literal_address(url.host.rstrip("."))  # '127.0.0.2.' is 127.0.0.2 to a resolver
+        if address is None and _NUMERIC_LABEL.fullmatch(url.host.rstrip(".").rsplit(".", 1)[-1]):
+            # '4294967298' or '1.2.3.4.5': numbers that are no address; resolvers differ on them
+            raise FetchError("bad_url", f"{url.host} is neither an IP address nor a host name.")
         if address is not None:
             if is_blocked(address, self.policy.allowlist):
                 raise FetchError("blocked", f"{url.host} is a private or reserved address; briefbot does not fetch those.")
@@ -179,7 +189,11 @@ class SafeFetcher:
         redirects.append(str(current))
         if len(redirects) > self.policy.max_redirects:
             raise FetchError("too_many_redirects", f"The link redirects more than {self.policy.max_redirects} times.")
-        return self._checked_url(str(current.join(URL(location))))
+        try:
+            target = str(current.join(URL(location)))
+        except (ValueError, TypeError):  # 'http://[zz/', a port over 65535, …
+            raise FetchError("bad_url", f"The site redirected to an invalid link ({location[:80]}).") from None
+        return self._checked_url(target)
 
     async def _page(self, url: URL, response: aiohttp.ClientResponse, redirects: list[str],
                     accept: frozenset[str] = ACCEPTED_TYPES) -> FetchedPage:
@@ -207,7 +221,11 @@ class SafeFetcher:
             raw_size += len(chunk)
             if decompressor is not None:
                 # max_length bounds each step, so a small bomb can never expand past the cap
-                chunk = decompressor.decompress(chunk, limit - size + 1)
+                try:
+                    chunk = decompressor.decompress(chunk, limit - size + 1)
+                except zlib.error:
+                    raise FetchError("bad_response", f"The site said the page was compressed ({encoding}), "
+                                                     "but it is not.") from None
                 if decompressor.unconsumed_tail:
                     raise FetchError("too_large", f"The page is larger than {megabytes(limit)} once decompressed.")
             size += len(chunk)
@@ -215,6 +233,13 @@ class SafeFetcher:
                 raise FetchError("too_large", f"The page is larger than {megabytes(limit)}.")
             parts.append(chunk)
         return b"".join(parts)
+
+
+def _check_host_name(host: str) -> None:
+    """The DNS limits (labels of 63 characters, 253 in all), checked before a resolver trips on them."""
+    labels = host.rstrip(".").split(".")
+    if len(host) > 253 or any(len(label) > 63 for label in labels):
+        raise FetchError("bad_url", "The link's host name is too long to be a real one.")
 
 
 def _decompressor(encoding: str):
