@@ -51,6 +51,13 @@ class Settings:
     cpu_threads: int = 0          # 0: every core the process may use
     model_memory_mb: int = 4096   # loaded models beyond this are unloaded, least recently used first
     prompts_dir: Path = field(default_factory=_default_prompts_dir)
+    # ---- an LLM server for the llm engine (OpenAI-compatible); empty: the in-process model
+    llm_base_url: str = ""        # e.g. http://localhost:11434/v1 (Ollama); the operator's, so loopback is fine
+    llm_model: str = ""           # the model id the server knows, e.g. qwen2.5:7b-instruct
+    llm_api_key: str = field(default="", repr=False)  # also read from OPENAI_API_KEY
+    llm_timeout: float = 60.0     # seconds for one brief's answer, retries included
+    llm_concurrency: int = 4      # requests in flight per process
+    llm_max_tokens: int = 1024    # longest answer asked for
     # ---- the Telegram bot (`briefbot run`)
     telegram_bot_token: str = field(default="", repr=False)  # also read from TELEGRAM_BOT_TOKEN
     telegram_base_url: str = ""   # Bot API address, token appended (a local Bot API server or a test double)
@@ -72,6 +79,8 @@ class Settings:
             values.update(_read_toml(path))
         if env.get("TELEGRAM_BOT_TOKEN"):  # the name every Telegram tool documents
             values["telegram_bot_token"] = env["TELEGRAM_BOT_TOKEN"]
+        if env.get("OPENAI_API_KEY") and "llm_api_key" not in values:  # what OpenAI-compatible clients read
+            values["llm_api_key"] = env["OPENAI_API_KEY"]
         for f in fields(cls):
             key = ENV_PREFIX + f.name.upper()
             if key in env:
@@ -120,8 +129,20 @@ def _convert(name: str, kind: Any, raw: Any) -> Any:
             if value < 1:
                 raise ValueError
             return value
+        if kind in (float, "float"):
+            return _positive_number(name, raw)
         if kind in (Path, "Path"):
             return Path(raw).expanduser()
         return str(raw).strip().lower() if name.endswith("language") else str(raw)
     except ValueError:
         raise BriefError(f"Setting '{name}' must be a positive whole number, not '{raw}'.") from None
+
+
+def _positive_number(name: str, raw: Any) -> float:
+    try:
+        number = float(raw)
+    except ValueError:
+        number = 0.0
+    if not 0 < number < float("inf"):
+        raise BriefError(f"Setting '{name}' must be a positive number of seconds, not '{raw}'.")
+    return number
