@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from bot.errors import BriefError
 
-FETCH_CAUSES = ("blocked", "blocked_port", "timeout", "too_large", "not_article", "http_status", "bad_url",
-                "too_many_redirects", "bad_response", "network")
+
+class FetchCause(StrEnum):
+    """Why a link could not be fetched; the values are what `--format json` and scripts see."""
+
+    BLOCKED = "blocked"
+    BLOCKED_PORT = "blocked_port"
+    TIMEOUT = "timeout"
+    TOO_LARGE = "too_large"
+    NOT_ARTICLE = "not_article"
+    HTTP_STATUS = "http_status"
+    BAD_URL = "bad_url"
+    TOO_MANY_REDIRECTS = "too_many_redirects"
+    BAD_RESPONSE = "bad_response"
+    NETWORK = "network"
 
 
 class FetchError(BriefError):
-    """A link that could not be fetched; `cause` is one of FETCH_CAUSES."""
+    """A link that could not be fetched, and why."""
 
-    def __init__(self, cause: str, message: str, hint: str | None = None) -> None:
+    def __init__(self, cause: FetchCause, message: str, hint: str | None = None) -> None:
         super().__init__(message, hint)
         self.cause = cause

@@ -14,7 +14,7 @@ import feedparser
 import lxml.etree
 import lxml.html
 
-from bot.web.errors import FetchError
+from bot.web.errors import FetchCause, FetchError
 from bot.web.fetch import FEED_TYPES, SafeFetcher
 
 MAX_ENTRIES = 200  # entries read from one feed; a digest never needs more
@@ -48,7 +48,7 @@ def parse_entries(body: bytes, base_url: str, limit: int = MAX_ENTRIES) -> list[
     """The feed's first `limit` entries that link to a web page. CPU-bound: call it in a thread."""
     parsed = feedparser.parse(_first_entries(body, limit), response_headers={"content-location": base_url})
     if not parsed.entries and (parsed.bozo or not parsed.feed):
-        raise FetchError("not_article", "This link is not an RSS or Atom feed.")
+        raise FetchError(FetchCause.NOT_ARTICLE, "This link is not an RSS or Atom feed.")
     entries = []
     for entry in parsed.entries[:limit]:
         link = (entry.get("link") or "").strip()

@@ -23,7 +23,7 @@ from yarl import URL
 from bot import __version__
 from bot.web.addresses import IPNetwork, is_blocked, literal_address, parse_allowlist
 from bot.web.decode import decode_bytes
-from bot.web.errors import FetchError
+from bot.web.errors import FetchCause, FetchError
 
 ACCEPTED_TYPES = frozenset({"text/html", "application/xhtml+xml", "text/plain"})
 FEED_TYPES = frozenset({"application/rss+xml", "application/atom+xml", "application/xml", "text/xml",
@@ -76,7 +76,7 @@ class CheckingResolver(AbstractResolver):
         for result in results:
             address = literal_address(result["host"])
             if address is None or is_blocked(address, self.allowlist):
-                raise FetchError("blocked", f"{host} resolves to a private or reserved address ({result['host']}); "
+                raise FetchError(FetchCause.BLOCKED, f"{host} resolves to a private or reserved address ({result['host']}); "
                                             "briefbot does not fetch those.")
         return results
 
@@ -124,7 +124,7 @@ class SafeFetcher:
         try:
             return await asyncio.wait_for(self._fetch(url, headers or {}, accept), timeout=self.policy.timeout)
         except (asyncio.TimeoutError, TimeoutError):
-            raise FetchError("timeout", f"The site took longer than {self.policy.timeout:g} s to answer.") from None
+            raise FetchError(FetchCause.TIMEOUT, f"The site took longer than {self.policy.timeout:g} s to answer.") from None
 
     async def _fetch(self, url: str, headers: dict[str, str], accept: frozenset[str]) -> FetchedPage:
         session = self._shared_session()
@@ -145,54 +145,54 @@ class SafeFetcher:
                 cause = error.os_error if isinstance(error.os_error, FetchError) else None
                 if cause:
                     raise cause from None
-                raise FetchError("network", f"Could not connect to {current.host}: {error.os_error.strerror or error}.") from None
+                raise FetchError(FetchCause.NETWORK, f"Could not connect to {current.host}: {error.os_error.strerror or error}.") from None
             except (aiohttp.ServerTimeoutError, asyncio.TimeoutError):
-                raise FetchError("timeout", "The site stopped sending data.") from None
+                raise FetchError(FetchCause.TIMEOUT, "The site stopped sending data.") from None
             except (aiohttp.ClientResponseError, aiohttp.ClientPayloadError):
                 # e.g. more bytes than its Content-Length said: never read past what was declared
-                raise FetchError("bad_response", f"{current.host} sent a malformed HTTP response.") from None
+                raise FetchError(FetchCause.BAD_RESPONSE, f"{current.host} sent a malformed HTTP response.") from None
             except aiohttp.ClientError as error:
-                raise FetchError("network", f"The connection to {current.host} failed ({type(error).__name__}).") from None
+                raise FetchError(FetchCause.NETWORK, f"The connection to {current.host} failed ({type(error).__name__}).") from None
             except UnicodeError:  # a host name the resolver cannot encode, e.g. a label over 63 characters
-                raise FetchError("bad_url", f"{current.host} is not a valid host name.") from None
+                raise FetchError(FetchCause.BAD_URL, f"{current.host} is not a valid host name.") from None
 
     def _checked_url(self, raw: str) -> URL:
         try:
             url = URL(raw.strip())
             port = url.port  # yarl checks the range here: http://host:99999 is a ValueError
         except (ValueError, TypeError):
-            raise FetchError("bad_url", "This is not a valid link.") from None
+            raise FetchError(FetchCause.BAD_URL, "This is not a valid link.") from None
         if any(c.isspace() for c in raw.strip()):
-            raise FetchError("bad_url", "A link cannot contain spaces.")
+            raise FetchError(FetchCause.BAD_URL, "A link cannot contain spaces.")
         if url.scheme not in ("http", "https"):
-            raise FetchError("bad_url", f"Only http and https links can be fetched, not '{url.scheme or 'no scheme'}:'.")
+            raise FetchError(FetchCause.BAD_URL, f"Only http and https links can be fetched, not '{url.scheme or 'no scheme'}:'.")
         if not url.host:
-            raise FetchError("bad_url", "The link has no host name.")
+            raise FetchError(FetchCause.BAD_URL, "The link has no host name.")
         if port not in self.policy.ports:
-            raise FetchError("blocked_port", f"Port {port} is not allowed; links must use ports "
+            raise FetchError(FetchCause.BLOCKED_PORT, f"Port {port} is not allowed; links must use ports "
                                         f"{', '.join(map(str, sorted(self.policy.ports)))}.")
         _check_host_name(url.raw_host or "")
         address = literal_address(url.host.rstrip("."))  # '127.0.0.2.' is 127.0.0.2 to a resolver
         if address is None and _NUMERIC_LABEL.fullmatch(url.host.rstrip(".").rsplit(".", 1)[-1]):
             # '4294967298' or '1.2.3.4.5': numbers that are no address; resolvers differ on them
-            raise FetchError("bad_url", f"{url.host} is neither an IP address nor a host name.")
+            raise FetchError(FetchCause.BAD_URL, f"{url.host} is neither an IP address nor a host name.")
         if address is not None:
             if is_blocked(address, self.policy.allowlist):
-                raise FetchError("blocked", f"{url.host} is a private or reserved address; briefbot does not fetch those.")
+                raise FetchError(FetchCause.BLOCKED, f"{url.host} is a private or reserved address; briefbot does not fetch those.")
             url = url.with_host(str(address))  # '2130706433' becomes the address it means
         return url.with_fragment(None)
 
     def _redirect_target(self, current: URL, response: aiohttp.ClientResponse, redirects: list[str]) -> URL:
         location = response.headers.get("Location")
         if not location:
-            raise FetchError("http_status", f"The site sent a redirect ({response.status}) without a target.")
+            raise FetchError(FetchCause.HTTP_STATUS, f"The site sent a redirect ({response.status}) without a target.")
         redirects.append(str(current))
         if len(redirects) > self.policy.max_redirects:
-            raise FetchError("too_many_redirects", f"The link redirects more than {self.policy.max_redirects} times.")
+            raise FetchError(FetchCause.TOO_MANY_REDIRECTS, f"The link redirects more than {self.policy.max_redirects} times.")
         try:
             target = str(current.join(URL(location)))
         except (ValueError, TypeError):  # 'http://[zz/', a port over 65535, …
-            raise FetchError("bad_url", f"The site redirected to an invalid link ({location[:80]}).") from None
+            raise FetchError(FetchCause.BAD_URL, f"The site redirected to an invalid link ({location[:80]}).") from None
         return self._checked_url(target)
 
     async def _page(self, url: URL, response: aiohttp.ClientResponse, redirects: list[str],
@@ -200,12 +200,12 @@ class SafeFetcher:
         if response.status == 304:
             return FetchedPage(str(url), "", b"", "", "", redirects, status=304)
         if response.status >= 400:
-            raise FetchError("http_status", f"The site answered HTTP {response.status} {response.reason or ''}".rstrip() + ".")
+            raise FetchError(FetchCause.HTTP_STATUS, f"The site answered HTTP {response.status} {response.reason or ''}".rstrip() + ".")
         content_type = response.content_type.lower()
         if content_type not in accept:
-            raise FetchError("not_article", f"The link is not a web page but '{content_type}'.")
+            raise FetchError(FetchCause.NOT_ARTICLE, f"The link is not a web page but '{content_type}'.")
         if response.content_length is not None and response.content_length > self.policy.max_bytes:
-            raise FetchError("too_large", f"The page is larger than {megabytes(self.policy.max_bytes)}.")
+            raise FetchError(FetchCause.TOO_LARGE, f"The page is larger than {megabytes(self.policy.max_bytes)}.")
         body = await self._read_body(response)
         text, charset = decode_bytes(body, response.charset)
         return FetchedPage(str(url), content_type, body, text, charset, redirects, response.status,
@@ -224,13 +224,13 @@ class SafeFetcher:
                 try:
                     chunk = decompressor.decompress(chunk, limit - size + 1)
                 except zlib.error:
-                    raise FetchError("bad_response", f"The site said the page was compressed ({encoding}), "
+                    raise FetchError(FetchCause.BAD_RESPONSE, f"The site said the page was compressed ({encoding}), "
                                                      "but it is not.") from None
                 if decompressor.unconsumed_tail:
-                    raise FetchError("too_large", f"The page is larger than {megabytes(limit)} once decompressed.")
+                    raise FetchError(FetchCause.TOO_LARGE, f"The page is larger than {megabytes(limit)} once decompressed.")
             size += len(chunk)
             if size > limit or raw_size > limit:
-                raise FetchError("too_large", f"The page is larger than {megabytes(limit)}.")
+                raise FetchError(FetchCause.TOO_LARGE, f"The page is larger than {megabytes(limit)}.")
             parts.append(chunk)
         return b"".join(parts)
 
@@ -239,7 +239,7 @@ def _check_host_name(host: str) -> None:
     """The DNS limits (labels of 63 characters, 253 in all), checked before a resolver trips on them."""
     labels = host.rstrip(".").split(".")
     if len(host) > 253 or any(len(label) > 63 for label in labels):
-        raise FetchError("bad_url", "The link's host name is too long to be a real one.")
+        raise FetchError(FetchCause.BAD_URL, "The link's host name is too long to be a real one.")
 
 
 def _decompressor(encoding: str):
@@ -249,7 +249,7 @@ def _decompressor(encoding: str):
         return zlib.decompressobj(16 + zlib.MAX_WBITS)
     if encoding == "deflate":
         return zlib.decompressobj()
-    raise FetchError("not_article", f"The site sent the page in an encoding briefbot does not read ({encoding}).")
+    raise FetchError(FetchCause.NOT_ARTICLE, f"The site sent the page in an encoding briefbot does not read ({encoding}).")
 
 
 def megabytes(size: int) -> str:
