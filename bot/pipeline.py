@@ -9,17 +9,17 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import TypedDict, Unpack
 
 from bot import __version__
 from bot.config import Settings
 from bot.core.brief import Brief, SourceInfo
 from bot.core.compose import BriefOptions, compose_brief
-from bot.core.text.document import parse_plain_text
+from bot.core.text.document import Document, parse_plain_text
 from bot.engines.apply import summarize_brief, translate_brief
-from bot.engines.base import TranslatorProvider
+from bot.engines.base import TranslationFailed, TranslatorProvider
 from bot.engines.manager import Engines
 from bot.errors import BriefError, InputError, UnsupportedSource
 from bot.language import LanguageIdentifier, is_known_language, language_name
@@ -27,7 +27,7 @@ from bot.web.decode import decode_text
 from bot.web.extract import extract_article
 from bot.web.fetch import FetchPolicy, SafeFetcher, megabytes
 
-# Told the name of each stage as it starts ("fetching", "summarizing", "translating");
+# Told the name of each stage as it starts ("fetching", "summarizing", "writing", "translating");
 # called from a worker thread for the CPU stages, so it must be thread-safe.
 Progress = Callable[[str], None]
 
@@ -37,6 +37,27 @@ HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
 
 def _ignore(stage: str) -> None:
     """The progress callback when nobody is listening."""
+
+
+@dataclass(frozen=True)
+class BriefRequestOptions:
+    """What a caller asks of one brief besides its text; every field may be left out."""
+
+    to: str | None = None              # the brief's language; None: settings.target_language
+    points: int | None = None          # sentences in the brief; None: settings.points
+    source: SourceInfo | None = None   # what is known of the text's origin (URL, title…)
+    progress: Progress | None = None   # told the name of each stage as it starts
+    keep: frozenset[str] = frozenset()  # source languages the reader reads: those are not translated
+
+
+class BriefKeywords(TypedDict, total=False):
+    """The same options as keywords: `briefer.brief_html(page, to="en", points=3)`."""
+
+    to: str | None
+    points: int | None
+    source: SourceInfo | None
+    progress: Progress | None
+    keep: frozenset[str]
 
 
 class Briefer:
@@ -50,13 +71,16 @@ class Briefer:
     ) -> None:
         self.settings = settings or Settings()
         self.engines = Engines(self.settings)
-        self.translators = translators or self.engines
+        self.translators: TranslatorProvider = translators or self.engines
         self.languages = LanguageIdentifier()
+        # A fetcher given from outside (the bot's shared one) is its owner's to close.
+        self._owns_fetcher = fetcher is None
         self.fetcher = fetcher or SafeFetcher(fetch_policy(self.settings))
 
     async def aclose(self) -> None:
-        """Close the shared HTTP session (call once, when done with links)."""
-        await self.fetcher.close()
+        """Close the HTTP session of the fetcher this Briefer made (call once, when done with links)."""
+        if self._owns_fetcher:
+            await self.fetcher.close()
 
     # ---- entry points -----------------------------------------------------------
 
@@ -72,9 +96,12 @@ class Briefer:
     ) -> Brief:
         """Brief pasted text. `source` carries what is known of its origin (URL, title…);
         a source in one of the `keep` languages is not translated (the reader reads it)."""
+        return self._brief_text(text, BriefRequestOptions(to, points, source, progress, keep))
+
+    def _brief_text(self, text: str, request: BriefRequestOptions) -> Brief:
         started = time.perf_counter()
-        report = progress or _ignore
-        target = self._target(to)
+        report = request.progress or _ignore
+        target = self._target(request.to)
         text = text.strip() if text else ""
         if not text:
             raise InputError("The text is empty.", "Paste an article or give a file with one.")
@@ -83,9 +110,9 @@ class Briefer:
             raise InputError(f"The text is too long to brief ({words:,} words).",
                              f"Briefs are for single articles of up to {self.settings.max_words:,} words.")
         language = self._detect(text)
-        if language in keep:
+        if language in request.keep:
             target = language
-        source = replace(source or SourceInfo(), language=language)
+        source = replace(request.source or SourceInfo(), language=language)
         document = parse_plain_text(text, language, title=source.title)
         words = len(document.text.split())
         if words < self.settings.min_words or len(document.sentences) < 2:
@@ -95,7 +122,7 @@ class Briefer:
             )
         source = replace(source, title=source.title or document.title, url=source.url or document.url)
         report("summarizing")
-        options = BriefOptions(points=points or self.settings.points, max_figures=self.settings.max_figures)
+        options = BriefOptions(points=request.points or self.settings.points, max_figures=self.settings.max_figures)
         brief = compose_brief(document, source, options)
         brief.engine = {"summarizer": "extractive", "translator": None, "sentences": len(document.sentences)}
         self._summarize(brief, document, target, report)
@@ -103,16 +130,19 @@ class Briefer:
         brief.engine["seconds"] = round(time.perf_counter() - started, 3)
         return brief
 
-    def brief_html(self, page: bytes | str, *, url: str | None = None, **options) -> Brief:
+    def brief_html(self, page: bytes | str, *, url: str | None = None, **options: Unpack[BriefKeywords]) -> Brief:
         """Brief a web page: only its main text is used, never menus or footers.
         `options` are those of `brief_text`."""
-        article = extract_article(page, url)
-        source = SourceInfo(url=article.url, site=article.site, title=article.title,
-                            author=article.author, published=article.published)
-        return self.brief_text(article.text, source=source, **options)
+        return self._brief_html(page, url, BriefRequestOptions(**options))
 
-    def brief_file(self, path: Path | str, *, to: str | None = None, points: int | None = None) -> Brief:
-        """Brief a `.txt` or `.html` file."""
+    def _brief_html(self, page: bytes | str, url: str | None, request: BriefRequestOptions) -> Brief:
+        article = extract_article(page, url)
+        found = SourceInfo(url=article.url, site=article.site, title=article.title,
+                           author=article.author, published=article.published)
+        return self._brief_text(article.text, replace(request, source=_fill(found, request.source)))
+
+    def brief_file(self, path: Path | str, **options: Unpack[BriefKeywords]) -> Brief:
+        """Brief a `.txt` or `.html` file (`options` as for `brief_text`)."""
         path = Path(path)
         _check_suffix(path.name)
         try:
@@ -126,27 +156,31 @@ class Briefer:
             raise InputError("No such file.") from None
         except PermissionError:
             raise InputError("Permission denied.") from None
-        return self.brief_document(data, path.name, to=to, points=points)
+        return self.brief_document(data, path.name, **options)
 
-    def brief_document(self, data: bytes, filename: str | None = None, **options: Any) -> Brief:
+    def brief_document(self, data: bytes, filename: str | None = None, **options: Unpack[BriefKeywords]) -> Brief:
         """Brief a file's bytes (an upload, standard input): HTML by its suffix or its first tag,
         text otherwise. `options` are those of `brief_text`."""
+        request = BriefRequestOptions(**options)
         if filename:
             _check_suffix(filename)
         if len(data) > self.settings.max_input_bytes:
             raise InputError(f"The file is larger than {megabytes(self.settings.max_input_bytes)}.",
                              "Briefs are for single articles; give one article at a time.")
         if _looks_like_html(data, filename):
-            return self.brief_html(data, **options)
-        return self.brief_text(decode_text(data), **options)
+            return self._brief_html(data, None, request)
+        return self._brief_text(decode_text(data), request)
 
-    async def abrief_url(self, url: str, **options) -> Brief:
+    async def abrief_url(self, url: str, **options: Unpack[BriefKeywords]) -> Brief:
         """Fetch a link safely and brief the article on it (`options` as for `brief_text`)."""
-        (options.get("progress") or _ignore)("fetching")
+        request = BriefRequestOptions(**options)
+        (request.progress or _ignore)("fetching")
         page = await self.fetcher.fetch(url)
         if page.content_type == "text/plain":
-            return await asyncio.to_thread(self.brief_text, page.text, source=SourceInfo(url=page.url), **options)
-        brief = await asyncio.to_thread(self.brief_html, page.text, url=page.url, **options)
+            found = SourceInfo(url=page.url)
+            return await asyncio.to_thread(self._brief_text, page.text,
+                                           replace(request, source=_fill(found, request.source)))
+        brief = await asyncio.to_thread(self._brief_html, page.text, page.url, request)
         if not brief.source.url:
             brief.source.url = page.url
         return brief
@@ -155,13 +189,13 @@ class Briefer:
     def signature(self) -> str:
         """Names what made a brief, so that cached briefs from other engines are not reused."""
         return (f"briefbot {__version__}; engines: {self.engines.signature}; "
-                f"translators: {getattr(self.translators, 'signature', 'none')}")
+                f"translators: {self.translators.signature}")
 
-    async def abrief_text(self, text: str, **options) -> Brief:
-        return await asyncio.to_thread(self.brief_text, text, **options)
+    async def abrief_text(self, text: str, **options: Unpack[BriefKeywords]) -> Brief:
+        return await asyncio.to_thread(self._brief_text, text, BriefRequestOptions(**options))
 
-    async def abrief_html(self, page: bytes | str, **options) -> Brief:
-        return await asyncio.to_thread(self.brief_html, page, **options)
+    async def abrief_html(self, page: bytes | str, **options: Unpack[BriefKeywords]) -> Brief:
+        return await asyncio.to_thread(self._brief_html, page, None, BriefRequestOptions(**options))
 
     # ---- stages -----------------------------------------------------------------
 
@@ -179,7 +213,7 @@ class Briefer:
                              "Is it an article in a natural language?")
         return language
 
-    def _summarize(self, brief: Brief, document, target: str, report: Progress) -> None:
+    def _summarize(self, brief: Brief, document: Document, target: str, report: Progress) -> None:
         """The abstractive or instruction-model engine, when configured; extractive otherwise."""
         if self.settings.engine == "extractive":
             return
@@ -197,14 +231,17 @@ class Briefer:
             return
         translator = self.translators.translator_for(brief.language, target)
         if translator is None:
-            hint = getattr(self.translators, "install_hint", lambda s, t: None)(brief.language, target)
+            hint = self.translators.install_hint(brief.language, target)
             brief.warnings.append(
                 f"No {language_name(brief.language)}→{language_name(target)} translation model is "
                 f"installed, so this brief is in {language_name(brief.language)}." + (f" {hint}" if hint else "")
             )
             return
         report("translating")
-        translate_brief(brief, translator, target, self.settings.beam_size)
+        try:
+            translate_brief(brief, translator, self.settings.beam_size)
+        except TranslationFailed as error:
+            brief.warnings.append(f"{error} This brief is in {language_name(brief.language)}.")
 
 
 def fetch_policy(settings: Settings) -> FetchPolicy:
@@ -215,6 +252,14 @@ def fetch_policy(settings: Settings) -> FetchPolicy:
         )
     except ValueError as error:
         raise InputError(f"Bad fetch setting: {error}.") from None
+
+
+def _fill(found: SourceInfo, given: SourceInfo | None) -> SourceInfo:
+    """What the page says of itself, with what the caller knew in the gaps."""
+    if given is None:
+        return found
+    return replace(found, **{f.name: getattr(given, f.name) for f in fields(found)
+                             if getattr(found, f.name) is None})
 
 
 def _check_suffix(filename: str) -> None:

@@ -38,18 +38,23 @@ async def running_bot(settings: Settings, briefer: Briefer | None = None) -> Asy
 
 class PrefixTranslator:
     """A stand-in translation model: marks each text so tests can see what was translated.
-    `gate`, when given, holds every translation until the test opens it."""
+    `gate`, when given, holds every translation until the test opens it. As a provider it
+    gives a translator bound to the pair asked for."""
 
     name = "test-translator"
     signature = "test-translator"
 
-    def __init__(self, gate: threading.Event | None = None) -> None:
+    def __init__(self, gate: threading.Event | None = None, source: str = "", target: str = "") -> None:
         self.gate = gate
+        self.source, self.target = source, target
 
     def translator_for(self, source: str, target: str) -> "PrefixTranslator":
-        return self
+        return PrefixTranslator(self.gate, source, target)
 
-    def translate(self, texts: list[str], source: str, target: str, beam_size: int | None = None) -> list[str]:
+    def install_hint(self, source: str, target: str) -> str | None:
+        return None
+
+    def translate(self, texts: list[str], beam_size: int | None = None) -> list[str]:
         if self.gate is not None:
             self.gate.wait(20)
-        return [f"[{target}] {text}" for text in texts]
+        return [f"[{self.target}] {text}" for text in texts]

@@ -102,9 +102,9 @@ def test_batches_are_length_sorted_and_results_keep_their_order(tiny_models):
     assert length_sorted_batches(["ccc", "a", "bb"], 2) == [[1, 2], [0]]
     translator = HFTranslator(translation_model("ar", "en", override=str(tiny_models["marian"])),
                               tiny_models["marian"], beam_size=1, batch_size=2)
-    out = translator.translate(SENTENCES, "ar", "en", max_new_tokens=12)
+    out = translator.translate(SENTENCES, max_new_tokens=12)
     assert len(out) == 4 and out[0] == out[3]
-    assert translator.translate([], "ar", "en") == []
+    assert translator.translate([]) == []
 
 
 def test_ctranslate2_conversion_gives_the_same_translations(tiny_models, tmp_path):
@@ -120,8 +120,8 @@ def test_ctranslate2_conversion_gives_the_same_translations(tiny_models, tmp_pat
     exact = CT2Translator(fast.choice, fast.folder, tiny_models["marian"], compute_type="float32")
     plain = HFTranslator(fast.choice, tiny_models["marian"])
     for beams in (1, 3):
-        assert exact.translate(SENTENCES, "ar", "en", beam_size=beams, max_new_tokens=16) == \
-            plain.translate(SENTENCES, "ar", "en", beam_size=beams, max_new_tokens=16)
+        assert exact.translate(SENTENCES, beam_size=beams, max_new_tokens=16) == \
+            plain.translate(SENTENCES, beam_size=beams, max_new_tokens=16)
 
 
 def test_loaded_models_stay_within_the_memory_bound():
@@ -142,8 +142,9 @@ def test_long_articles_are_summarized_in_chunks_that_fit_the_model(tiny_models):
     seen: list[list[str]] = []
     generate = summarizer._generate
     summarizer._generate = lambda chunks, n: seen.append(chunks) or generate(chunks, n)
-    points = summarizer.summarize(ENGLISH, "en", 3, max_new_tokens=20)
-    assert len(seen[0]) > 1 and 1 <= len(points) <= 3
+    summary = summarizer.summarize(ENGLISH, "en", 3, "ar", max_new_tokens=20)
+    assert len(seen[0]) > 1 and 1 <= len(summary.points) <= 3
+    assert summary.language == "en"  # a seq2seq model writes what it reads; the translator comes after
     assert chunk_sentences(["a b", "c d", "e f"], lambda s: 2, 4) == ["a b c d", "e f"]
 
 
@@ -168,7 +169,7 @@ def test_the_instruction_prompt_carries_the_rules_and_the_article(tiny_models):
     seen = []
     complete = chat.complete
     chat.complete = lambda messages: seen.append(messages) or complete(messages)
-    chat.summarize(ARABIC, "ar", 3, target="en")
+    assert chat.summarize(ARABIC, "ar", 3, "en").language == "en"
     system, user = seen[0]
     assert "Never write a number that is not in the article" in system["content"] and "English" in system["content"]
     assert "نوفا مارينا" in user["content"] or ARABIC[:40] in user["content"]

@@ -149,3 +149,77 @@ def test_texts_and_files_beyond_an_article_are_refused_quickly(examples, tmp_pat
     big.write_bytes(b"<p>word</p>" * 1000)
     with pytest.raises(InputError, match="larger than"):
         briefer.brief_file(big)
+
+
+class PairTranslator:
+    """A translation model bound to one pair that marks what it translated; `lose` outputs
+    are dropped from every answer, as a broken backend might."""
+
+    name = "pair-translator"
+    signature = "pair-translator"
+
+    def __init__(self, source: str, target: str, lose: int = 0) -> None:
+        self.source, self.target, self.lose = source, target, lose
+
+    def translator_for(self, source: str, target: str) -> "PairTranslator":
+        return PairTranslator(source, target, self.lose)
+
+    def install_hint(self, source: str, target: str) -> None:
+        return None
+
+    def translate(self, texts: list[str], beam_size: int | None = None) -> list[str]:
+        return [f"[{self.target}] {text}" for text in texts][:len(texts) - self.lose]
+
+
+def test_a_translator_that_returns_too_few_outputs_is_an_error_not_lost_points(examples):
+    from bot.pipeline import Briefer
+
+    briefer = Briefer(translators=PairTranslator("", "", lose=1))
+    brief = briefer.brief_file(examples / "desalination.ar.txt", to="en")
+    complete = Briefer(translators=PairTranslator("", "")).brief_file(examples / "desalination.ar.txt", to="en")
+    # the brief stays whole and in Arabic, and says why
+    assert brief.language == "ar" and len(brief.points) == len(complete.points)
+    assert not any(p.startswith("[en]") for p in brief.points)
+    assert any("returned" in w and "translations for" in w and "in Arabic" in w for w in brief.warnings)
+    assert complete.language == "en" and all(p.startswith("[en] ") for p in complete.points)
+
+
+def test_a_translator_bound_to_another_pair_is_refused(examples):
+    from bot.engines.apply import translate_brief
+    from bot.engines.base import TranslationFailed
+    from bot.pipeline import Briefer
+
+    brief = Briefer().brief_file(examples / "desalination.ar.txt", to="ar")
+    with pytest.raises(TranslationFailed, match="from French, not Arabic"):
+        translate_brief(brief, PairTranslator("fr", "en"))
+    assert brief.language == "ar" and brief.original is None
+
+
+def test_the_briefer_closes_only_the_fetcher_it_made(server):
+    import asyncio
+
+    from bot.config import Settings
+    from bot.pipeline import Briefer, fetch_policy
+    from bot.web.fetch import SafeFetcher
+
+    settings = Settings(fetch_allowlist="127.0.0.1", fetch_ports=f"80,443,{server.port}")
+
+    class CountedFetcher(SafeFetcher):
+        closes = 0
+
+        async def close(self) -> None:
+            self.closes += 1
+            await super().close()
+
+    async def go() -> tuple[int, bool]:
+        shared = CountedFetcher(fetch_policy(settings))
+        given, own = Briefer(settings, fetcher=shared), Briefer(settings)
+        for briefer in (given, own):
+            await briefer.abrief_url(server.url("/cp1256"), to="ar")
+            await briefer.aclose()
+        closed_by_briefer = shared.closes
+        await shared.close()
+        return closed_by_briefer, own.fetcher._session is None
+
+    closed_by_briefer, own_closed = asyncio.run(go())
+    assert closed_by_briefer == 0 and own_closed

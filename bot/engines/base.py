@@ -2,34 +2,74 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Protocol
+
+from bot.errors import BriefError
 
 
 class Translator(Protocol):
-    """Translates sentences from one language to another, keeping their order."""
+    """Translates sentences from `source` to `target`, the pair it was loaded for, keeping
+    their order: one output for each input."""
 
-    name: str
+    @property
+    def name(self) -> str: ...
 
-    def translate(self, texts: list[str], source: str, target: str, beam_size: int | None = None) -> list[str]: ...
+    @property
+    def source(self) -> str: ...
+
+    @property
+    def target(self) -> str: ...
+
+    def translate(self, texts: list[str], beam_size: int | None = None) -> list[str]: ...
 
 
 class TranslatorProvider(Protocol):
     """Finds a translator for a language pair, or None when no model is installed."""
 
+    @property
+    def signature(self) -> str:
+        """Names the models it would use, so that cached briefs made by others are not reused."""
+        ...
+
     def translator_for(self, source: str, target: str) -> Translator | None: ...
+
+    def install_hint(self, source: str, target: str) -> str | None:
+        """What to do to get a translator for the pair (the command that fetches it), if known."""
+        ...
+
+
+@dataclass(frozen=True)
+class Summary:
+    points: list[str]
+    language: str  # the language the model wrote in
 
 
 class Summarizer(Protocol):
-    """Writes a summary of a text as a list of sentences, in `language`."""
+    """Writes a summary of a text as a list of sentences: in `target` when the model can
+    (an instruction model briefs and translates in one pass), else in the text's `language`."""
 
-    name: str
-    languages: frozenset[str] | None  # None: any language; {"en"}: English-only models
+    @property
+    def name(self) -> str: ...
 
-    def summarize(self, text: str, language: str, sentences: int) -> list[str]: ...
+    @property
+    def languages(self) -> frozenset[str] | None:
+        """The languages it reads: None for any, {"en"} for English-only models."""
+        ...
+
+    def summarize(self, text: str, language: str, sentences: int, target: str) -> Summary: ...
 
 
-class NoTranslators:
-    """The provider when no translation engine is installed: every pair is missing."""
+class TranslationFailed(BriefError):
+    """A translator broke its contract (e.g. fewer outputs than inputs): its output is not used."""
 
-    def translator_for(self, source: str, target: str) -> Translator | None:
-        return None
+
+def translate_checked(translator: Translator, texts: list[str], beam_size: int | None = None) -> list[str]:
+    """The translations of `texts`, one for each, or TranslationFailed: a translator that
+    returns fewer outputs must never shift or drop a brief's points unnoticed."""
+    outputs = translator.translate(texts, beam_size=beam_size)
+    if len(outputs) != len(texts):
+        raise TranslationFailed(f"The translator {translator.name} returned {len(outputs)} translations "
+                                f"for {len(texts)} texts.")
+    return outputs
+

@@ -36,6 +36,7 @@ class CT2Translator:
 
         self.device = pick_device(device)
         self.choice = choice
+        self.source, self.target = choice.source, choice.target
         self.name = f"ctranslate2:{choice.model}"
         self.beam_size = beam_size
         self.batch_size = batch_size
@@ -49,8 +50,8 @@ class CT2Translator:
     def memory_bytes(self) -> int:
         return sum(f.stat().st_size for f in self.folder.glob("*.bin"))
 
-    def translate(self, texts: list[str], source: str, target: str, beam_size: int | None = None,
-                  max_new_tokens: int | None = None, min_new_tokens: int | None = None) -> list[str]:
+    def translate(self, texts: list[str], beam_size: int | None = None, max_new_tokens: int | None = None,
+                  min_new_tokens: int | None = None) -> list[str]:
         if self.choice.source_code:
             self.tokenizer.src_lang = self.choice.source_code
         tokens = [self.tokenizer.convert_ids_to_tokens(

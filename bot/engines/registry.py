@@ -45,6 +45,8 @@ class TranslationModel:
 
     model: str              # a hub id or a local folder
     family: str             # marian | m2m100 | nllb
+    source: str             # the pair it was chosen for (ISO 639-1)
+    target: str
     source_code: str | None = None
     target_code: str | None = None
 
@@ -64,7 +66,7 @@ def translation_model(source: str, target: str, *, override: str = "", many_to_m
     if override:
         return _with_codes(override, source, target)
     if (source, target) in OPUS_MT_PAIRS:
-        return TranslationModel(f"Helsinki-NLP/opus-mt-{source}-{target}", "marian")
+        return TranslationModel(f"Helsinki-NLP/opus-mt-{source}-{target}", "marian", source, target)
     return _with_codes(many_to_many, source, target) if many_to_many else None
 
 
@@ -72,13 +74,13 @@ def _with_codes(model: str, source: str, target: str) -> TranslationModel | None
     family = family_of(model)
     if family == "m2m100":
         if source in M2M100_LANGUAGES and target in M2M100_LANGUAGES:
-            return TranslationModel(model, family, source, target)
+            return TranslationModel(model, family, source, target, source, target)
         return None
     if family == "nllb":
         if source in NLLB_CODES and target in NLLB_CODES:
-            return TranslationModel(model, family, NLLB_CODES[source], NLLB_CODES[target])
+            return TranslationModel(model, family, source, target, NLLB_CODES[source], NLLB_CODES[target])
         return None
-    return TranslationModel(model, family)
+    return TranslationModel(model, family, source, target)
 
 
 def pair_model(name: str, many_to_many: str = M2M100) -> str:

@@ -42,6 +42,7 @@ class HFTranslator:
         torch.set_num_threads(cpu_threads(threads))
         self.device = pick_device(device)
         self.choice = choice
+        self.source, self.target = choice.source, choice.target
         self.name = f"transformers:{choice.model}"
         self.beam_size = beam_size
         self.batch_size = batch_size
@@ -52,8 +53,8 @@ class HFTranslator:
     def memory_bytes(self) -> int:
         return sum(p.numel() * p.element_size() for p in self.model.parameters())
 
-    def translate(self, texts: list[str], source: str, target: str, beam_size: int | None = None,
-                  max_new_tokens: int | None = None, min_new_tokens: int | None = None) -> list[str]:
+    def translate(self, texts: list[str], beam_size: int | None = None, max_new_tokens: int | None = None,
+                  min_new_tokens: int | None = None) -> list[str]:
         results = [""] * len(texts)
         if self.choice.source_code:
             self.tokenizer.src_lang = self.choice.source_code

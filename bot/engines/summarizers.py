@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from bot.core.text.sentences import split_sentences
+from bot.engines.base import Summary
 from bot.engines.hardware import cpu_threads, pick_device
 
 SUMMARY_TOKENS = 142  # what BART-CNN was fine-tuned to write
@@ -22,7 +24,7 @@ def english_only(model: str) -> bool:
     return not any(marker in name for marker in ("mt5", "xlsum", "mbart", "multilingual"))
 
 
-def chunk_sentences(sentences: list[str], count_tokens, budget: int) -> list[str]:
+def chunk_sentences(sentences: list[str], count_tokens: Callable[[str], int], budget: int) -> list[str]:
     """Consecutive sentences joined into chunks that each fit the model's input."""
     chunks: list[str] = []
     current: list[str] = []
@@ -59,10 +61,15 @@ class Seq2SeqSummarizer:
     def memory_bytes(self) -> int:
         return sum(p.numel() * p.element_size() for p in self.model.parameters())
 
-    def summarize(self, text: str, language: str, sentences: int, max_new_tokens: int = SUMMARY_TOKENS) -> list[str]:
-        """Long articles are summarized chunk by chunk, then the chunk summaries once more."""
+    def summarize(self, text: str, language: str, sentences: int, target: str,
+                  max_new_tokens: int = SUMMARY_TOKENS) -> Summary:
+        """Long articles are summarized chunk by chunk, then the chunk summaries once more.
+        A seq2seq model writes the language it reads: `target` is for the translator after it."""
         parts = split_sentences(text, language)
-        count = lambda s: len(self.tokenizer.tokenize(s)) + 1  # noqa: E731
+
+        def count(sentence: str) -> int:
+            return len(self.tokenizer.tokenize(sentence)) + 1
+
         chunks = chunk_sentences(parts, count, self.max_input - 8)
         summaries = self._generate(chunks, max_new_tokens)
         if len(summaries) > 1:
@@ -70,7 +77,7 @@ class Seq2SeqSummarizer:
             if count(joined) <= self.max_input:
                 summaries = self._generate([joined], max_new_tokens)
         result = [s for summary in summaries for s in split_sentences(summary, language)]
-        return result[:sentences]
+        return Summary(result[:sentences], language)
 
     def _generate(self, chunks: list[str], max_new_tokens: int) -> list[str]:
         encoded = self.tokenizer(chunks, return_tensors="pt", padding=True, truncation=True,
@@ -104,16 +111,17 @@ class InstructSummarizer:
     def memory_bytes(self) -> int:
         return sum(p.numel() * p.element_size() for p in self.model.parameters())
 
-    def summarize(self, text: str, language: str, sentences: int, target: str | None = None) -> list[str]:
-        reply = self.complete(brief_messages(self.prompts, text, target or language, sentences))
-        return parse_points(reply)[:sentences]
+    def summarize(self, text: str, language: str, sentences: int, target: str) -> Summary:
+        """Briefs and translates in one pass: the points are in `target`."""
+        reply = self.complete(brief_messages(self.prompts, text, target, sentences))
+        return Summary(parse_points(reply)[:sentences], target)
 
     def complete(self, messages: list[dict[str, str]]) -> str:
         prompt = self.tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
         encoded = self.tokenizer(prompt, return_tensors="pt").to(self.device)
         with self.torch.inference_mode():
             output = self.model.generate(**encoded, max_new_tokens=self.max_new_tokens, do_sample=False)
-        return self.tokenizer.decode(output[0, encoded["input_ids"].shape[1]:], skip_special_tokens=True)
+        return str(self.tokenizer.decode(output[0, encoded["input_ids"].shape[1]:], skip_special_tokens=True))
 
 
 def brief_messages(prompts: Path, text: str, language: str, sentences: int) -> list[dict[str, str]]:
