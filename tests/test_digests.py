@@ -167,3 +167,13 @@ async def test_opml_export_and_import(api, feeds, tmp_path):
         api.message(ADMIN, "/opml @harbour_news")
         document = (await api.wait_for(lambda a: a.sent("sendDocument", ADMIN)))[0].params["document"]
     assert feeds.url("/a.xml").encode() in document and feeds.url("/b.xml").encode() in document
+
+
+async def test_channel_commands_answer_in_the_admins_language(api, feeds, tmp_path):
+    async with running_bot(bot_settings(api, tmp_path, feeds.port)):
+        api.message(STRANGER, f"/sub @harbour_news {feeds.url('/a.xml')}", language="ar")
+        refusal = (await api.wait_for(lambda a: replies(a, STRANGER)))[0]
+        api.message(ADMIN, "/schedule @harbour_news every 5m", language="ar")
+        bad_schedule = (await api.wait_for(lambda a: replies(a, ADMIN)))[0]
+    assert refusal == "لا يستطيع ذلك إلا مشرف في Harbour News."
+    assert bad_schedule.startswith("هذا ليس موعدًا صالحًا: ") and "30 minutes" in bad_schedule

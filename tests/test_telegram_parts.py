@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from pathlib import Path
 
 import pytest
 from babel.messages.extract import extract_from_dir
+from telegram.ext import CallbackQueryHandler
 
 from bot.core.brief import Brief, OriginalText, SourceInfo
-from bot.store.cache import BriefCache, brief_key
+from bot.store.cache import BriefCache, brief_key, source_key
 from bot.store.chats import ChatSettings, ChatSettingsStore
 from bot.store.database import Database
 from bot.telegram.fairness import QueueFull, UserRateLimit, WorkQueue
+from bot.telegram.handlers import buttons, settings
 from bot.telegram.i18n import EXTRACT_KEYWORDS, texts_for, ui_language
+from bot.telegram.keyboards import OFFERED_LANGUAGES, brief_keyboard, language_keyboard
 
 TELEGRAM_DIR = Path(__file__).resolve().parents[1] / "bot" / "telegram"
 
@@ -31,9 +35,33 @@ def test_every_ui_text_has_an_arabic_translation():
 
 def test_translations_keep_their_placeholders():
     arabic = texts_for("ar")
-    for text in ui_texts_in_code():
-        for name in ("{language}", "{n}", "{position}", "{reason}", "{link}", "{bot}", "{seconds}"):
-            assert (name in text) == (name in arabic(text)), text
+    texts = ui_texts_in_code()
+    assert any("{chat}" in text for text in texts)  # the channel commands' texts are among them
+    for text in texts:
+        assert sorted(re.findall(r"\{\w*\}", text)) == sorted(re.findall(r"\{\w*\}", arabic(text))), text
+
+
+def test_only_the_services_module_reads_bot_data():
+    """Handlers, jobs and the wiring reach the services through `services(...)`, typed."""
+    readers = [path.relative_to(TELEGRAM_DIR) for path in TELEGRAM_DIR.rglob("*.py")
+               if "bot_data" in path.read_text(encoding="utf-8")]
+    assert readers == [Path("services.py")]
+
+
+def test_callback_data_fits_telegrams_64_bytes_and_the_handlers_patterns():
+    source = source_key(None, "نص " * 5000)
+    translated = Brief(SourceInfo(language="ar"), "en", "Title", ["One."],
+                       original=OriginalText("ar", "عنوان", ["واحد."]))
+    texts = texts_for("ar")
+    keyboards = [brief_keyboard(translated, source, texts), language_keyboard(texts, "to", suffix=source),
+                 language_keyboard(texts, "lang")]
+    data = [button.callback_data for keyboard in keyboards for row in keyboard.inline_keyboard for button in row]
+    patterns = [handler.pattern for handler in [*buttons.HANDLERS, *settings.HANDLERS]
+                if isinstance(handler, CallbackQueryHandler)]
+    assert len(data) == 2 + 2 * len(OFFERED_LANGUAGES)
+    for item in data:
+        assert 1 <= len(item.encode("utf-8")) <= 64, item
+        assert sum(bool(pattern.match(item)) for pattern in patterns) == 1, item
 
 
 def test_ui_language_falls_back_to_english():

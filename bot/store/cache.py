@@ -21,15 +21,24 @@ MAX_AGE_SECONDS = 7 * 24 * 3600
 
 @dataclass(frozen=True)
 class StoredSource:
+    """A link, a text, or a file's bytes and name: whichever was briefed."""
+
     key: str
     url: str | None
     text: str | None
+    document: bytes | None = None
+    filename: str | None = None
 
 
-def source_key(url: str | None, text: str | None) -> str:
+def source_key(url: str | None, text: str | None, document: bytes | None = None, filename: str | None = None) -> str:
     """Short and stable: it travels inside 64-byte callback data."""
-    material = f"url:{url}" if url else f"text:{text}"
-    return hashlib.sha256(material.encode("utf-8")).hexdigest()[:20]
+    if url:
+        material = f"url:{url}".encode()
+    elif document is not None:
+        material = f"file:{filename}:".encode() + document
+    else:
+        material = f"text:{text}".encode()
+    return hashlib.sha256(material).hexdigest()[:20]
 
 
 def brief_key(source: str, **options: object) -> str:
@@ -42,18 +51,27 @@ class BriefCache:
         self.db = database.connection
         self.max_age = max_age
 
-    async def remember_source(self, url: str | None, text: str | None) -> StoredSource:
-        key = source_key(url, text)
+    async def remember_source(self, url: str | None, text: str | None,
+                              document: bytes | None = None, filename: str | None = None) -> StoredSource:
+        """Keeps one source (the first of `url`, `document`, `text` given) under its key."""
+        key = source_key(url, text, document, filename)
+        if url:
+            stored = StoredSource(key, url, None)
+        elif document is not None:
+            stored = StoredSource(key, None, None, document, filename)
+        else:
+            stored = StoredSource(key, None, text)
         await self.db.execute(
-            "INSERT OR IGNORE INTO brief_sources (key, url, text, created) VALUES (?, ?, ?, ?)",
-            (key, url, None if url else text, time.time()),
+            "INSERT OR IGNORE INTO brief_sources (key, url, text, document, filename, created) VALUES (?, ?, ?, ?, ?, ?)",
+            (key, stored.url, stored.text, stored.document, stored.filename, time.time()),
         )
-        return StoredSource(key, url, None if url else text)
+        return stored
 
     async def source(self, key: str) -> StoredSource | None:
-        async with self.db.execute("SELECT url, text FROM brief_sources WHERE key = ?", (key,)) as cursor:
+        async with self.db.execute("SELECT url, text, document, filename FROM brief_sources WHERE key = ?",
+                                   (key,)) as cursor:
             row = await cursor.fetchone()
-        return StoredSource(key, row["url"], row["text"]) if row else None
+        return StoredSource(key, row["url"], row["text"], row["document"], row["filename"]) if row else None
 
     async def get(self, key: str) -> Brief | None:
         async with self.db.execute(

@@ -75,6 +75,10 @@ MIGRATIONS: list[list[str]] = [
            )""",
         "CREATE INDEX items_unposted ON items (channel_id, posted_message_id)",
     ],
+    [  # 3: files sent to the bot, kept like links and texts so its buttons can brief them again
+        "ALTER TABLE brief_sources ADD COLUMN document BLOB",
+        "ALTER TABLE brief_sources ADD COLUMN filename TEXT",
+    ],
 ]
 
 

@@ -24,7 +24,7 @@ from bot.telegram.fairness import UserRateLimit, WorkQueue
 from bot.telegram.handlers import briefs, buttons, channels, errors, inline, start
 from bot.telegram.handlers import settings as settings_handlers
 from bot.telegram.i18n import N_, texts_for, ui_languages
-from bot.telegram.services import Services
+from bot.telegram.services import Services, keep_services, services, started_services
 from bot.web.fetch import SafeFetcher
 
 log = logging.getLogger(__name__)
@@ -81,7 +81,7 @@ def _start_services(settings: Settings, briefer: Briefer | None):
         shared_briefer = briefer or Briefer(settings, fetcher=fetcher)
         channel_store = ChannelStore(database)
         delivery = telegram_delivery(application.bot)
-        application.bot_data["services"] = Services(
+        keep_services(application, Services(
             settings=settings,
             briefer=shared_briefer,
             database=database,
@@ -92,10 +92,10 @@ def _start_services(settings: Settings, briefer: Briefer | None):
             channels=channel_store,
             fetcher=fetcher,
             digests=DigestService(channel_store, shared_briefer, fetcher, delivery, settings.target_language),
-        )
+        ))
         for channel in await channel_store.all():  # schedules live in the database, jobs are rebuilt
             schedule_channel(application.job_queue, channel)
-        await application.bot_data["services"].cache.forget_old()
+        await services(application).cache.forget_old()
         await _publish_commands(application)
         log.info("briefbot is up as @%s; data in %s", application.bot.username, settings.data_dir)
 
@@ -111,8 +111,8 @@ async def _publish_commands(application: Application) -> None:
 
 
 async def _stop_services(application: Application) -> None:
-    services: Services | None = application.bot_data.get("services")
-    if services is None:
+    shared = started_services(application)
+    if shared is None:
         return
-    await services.fetcher.close()
-    await services.database.close()
+    await shared.fetcher.close()
+    await shared.database.close()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 from telegram import InlineKeyboardMarkup, Message
 from telegram.constants import ChatAction, ParseMode
@@ -17,9 +18,10 @@ from telegram.error import BadRequest
 from bot.core.brief import Brief, SourceInfo
 from bot.core.render.telegram_html import escape, render_html, split_html
 from bot.errors import BriefError
+from bot.pipeline import Briefer
 from bot.store.cache import brief_key
 from bot.store.chats import ChatSettings
-from bot.telegram.fairness import QueueFull
+from bot.telegram.fairness import QueueFull, RateLimited
 from bot.telegram.i18n import N_, Texts
 from bot.telegram.keyboards import brief_keyboard
 from bot.telegram.services import Services
@@ -36,11 +38,13 @@ STAGES = {
 
 @dataclass(frozen=True)
 class BriefRequest:
-    """One thing to brief: a link or a text, with what is known of where it came from."""
+    """One thing to brief: a link, a text or a file's bytes, with what is known of where it came from."""
 
     url: str | None = None
     text: str | None = None
     source: SourceInfo | None = None
+    document: bytes | None = None   # a file, briefed by the Briefer as its name says (.txt, .html)
+    filename: str | None = None
 
 
 @dataclass(frozen=True)
@@ -106,15 +110,19 @@ class StatusMessage:
             await self.message.edit_text(html, parse_mode=ParseMode.HTML, reply_markup=markup)
 
 
-async def make_brief(services: Services, request: BriefRequest, choice: ReaderChoice,
+async def make_brief(services: Services, request: BriefRequest, choice: ReaderChoice, user_id: int,
                      status: StatusMessage | None = None) -> tuple[Brief, str]:
-    """The brief (from the cache when it is there) and the key of its stored source."""
-    stored = await services.cache.remember_source(request.url, request.text)
+    """The brief (from the cache when it is there) and the key of its stored source.
+
+    Every way of asking (messages, buttons, inline mode) comes through here, so the
+    per-user rate limit is applied here, to the briefs that cost work (cached ones do not)."""
+    stored = await services.cache.remember_source(request.url, request.text, request.document, request.filename)
     key = brief_key(stored.key, engines=services.briefer.signature,
                     to=choice.to, points=choice.points, keep=sorted(choice.keep))
     cached = await services.cache.get(key)
     if cached is not None:
         return cached, stored.key
+    services.rate_limit.admit(user_id)
 
     async def tell_position(position: int) -> None:
         if status is not None:
@@ -124,22 +132,31 @@ async def make_brief(services: Services, request: BriefRequest, choice: ReaderCh
     options = {"to": choice.to, "points": choice.points, "keep": choice.keep,
                "progress": status.report if status else None}
     async with services.work.slot(on_queued=tell_position):
-        if request.url:
-            brief = await services.briefer.abrief_url(request.url, **options)
-        else:
-            brief = await services.briefer.abrief_text(request.text or "", source=request.source, **options)
+        brief = await _brief(services.briefer, request, options)
     await services.cache.put(key, brief)
     return brief, stored.key
 
 
+async def _brief(briefer: Briefer, request: BriefRequest, options: dict[str, Any]) -> Brief:
+    if request.url:
+        return await briefer.abrief_url(request.url, **options)
+    if request.document is not None:
+        return await asyncio.to_thread(briefer.brief_document, request.document, request.filename, **options)
+    return await briefer.abrief_text(request.text or "", source=request.source, **options)
+
+
 async def reply_with_brief(services: Services, message: Message, request: BriefRequest,
-                           choice: ReaderChoice, texts: Texts) -> None:
-    """Brief `request` in answer to `message`: progress first, then the brief in its place."""
+                           choice: ReaderChoice, texts: Texts, user_id: int) -> None:
+    """Brief `request` for `user_id` in answer to `message`: progress first, then the brief in its place."""
     status = await StatusMessage.open(message, texts)
     try:
-        brief, source_key = await make_brief(services, request, choice, status)
+        brief, source_key = await make_brief(services, request, choice, user_id, status)
     except QueueFull:
         await status.finish(escape(texts("I am busy with many briefs right now. Please try again in a minute.")))
+        return
+    except RateLimited as limited:
+        await status.finish(escape(texts("That is a lot of briefs at once. Please wait {seconds} s.",
+                                         seconds=limited.seconds)))
         return
     except BriefError as error:
         await status.finish(escape(failure_text(texts, request, error)))

@@ -19,6 +19,7 @@ class Reader:
     prefs: ChatSettings
     texts: Texts
     choice: ReaderChoice
+    user_id: int  # who asked: the rate limit counts per user, also in groups
 
 
 async def reader(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Reader:
@@ -28,4 +29,4 @@ async def reader(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Reader:
     prefs = await shared.chats.get(chat.id)
     user = update.effective_user
     texts = texts_for(prefs.ui_language or (user.language_code if user else None) or "en")
-    return Reader(shared, prefs, texts, ReaderChoice.resolve(prefs, shared))
+    return Reader(shared, prefs, texts, ReaderChoice.resolve(prefs, shared), user.id if user else chat.id)

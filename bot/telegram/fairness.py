@@ -8,6 +8,7 @@ their place), and the rest are turned away at once with a clear reply.
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from collections import defaultdict, deque
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -16,6 +17,14 @@ from contextlib import asynccontextmanager
 
 class QueueFull(Exception):
     """No room left to wait: the user should try again later."""
+
+
+class RateLimited(Exception):
+    """The user asked for too many briefs in the window; `seconds` until the next one may start."""
+
+    def __init__(self, seconds: int) -> None:
+        super().__init__(f"wait {seconds} s")
+        self.seconds = seconds
 
 
 class WorkQueue:
@@ -64,3 +73,9 @@ class UserRateLimit:
             return recent[0] + self.window - now
         recent.append(now)
         return 0.0
+
+    def admit(self, user_id: int) -> None:
+        """Counts one brief for the user, or raises RateLimited when they must wait."""
+        wait = self.wait_time(user_id)
+        if wait:
+            raise RateLimited(math.ceil(wait))

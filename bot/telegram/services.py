@@ -1,10 +1,13 @@
-"""What handlers share, built once in `post_init` and kept in `bot_data["services"]`."""
+"""What handlers share, built once in `post_init` and kept in the application's `bot_data`.
+
+`services(...)` is the one typed way in, for handlers, jobs and the wiring alike:
+nothing else reads `bot_data` by key.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-from telegram.ext import ContextTypes
+from typing import Any, Protocol
 
 from bot.config import Settings
 from bot.digests.service import DigestService
@@ -15,6 +18,8 @@ from bot.store.chats import ChatSettingsStore
 from bot.store.database import Database
 from bot.telegram.fairness import UserRateLimit, WorkQueue
 from bot.web.fetch import SafeFetcher
+
+_KEY = "services"
 
 
 @dataclass
@@ -31,7 +36,25 @@ class Services:
     digests: DigestService
 
 
-def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
-    """The services of the running application: the one typed way in for handlers and jobs."""
-    shared: Services = context.bot_data["services"]
+class HoldsBotData(Protocol):
+    """A PTB callback context or the Application itself: both carry `bot_data`."""
+
+    @property
+    def bot_data(self) -> Any: ...
+
+
+def services(holder: HoldsBotData) -> Services:
+    """The services of the running application."""
+    shared: Services = holder.bot_data[_KEY]
+    return shared
+
+
+def keep_services(holder: HoldsBotData, shared: Services) -> None:
+    """Called once by `post_init`."""
+    holder.bot_data[_KEY] = shared
+
+
+def started_services(holder: HoldsBotData) -> Services | None:
+    """The services, or None when `post_init` never ran (a failed start)."""
+    shared: Services | None = holder.bot_data.get(_KEY)
     return shared

@@ -7,18 +7,13 @@ link) or a message that mentions it.
 
 from __future__ import annotations
 
-import asyncio
-
 from telegram import Message, MessageEntity, MessageOriginChannel, Update
 from telegram.ext import CommandHandler, ContextTypes, MessageHandler, filters
 
 from bot.core.brief import SourceInfo
-from bot.errors import BriefError
 from bot.pipeline import HTML_SUFFIXES, TEXT_SUFFIXES
 from bot.telegram.briefing import BriefRequest, reply_with_brief
 from bot.telegram.context import Reader, reader
-from bot.web.decode import decode_text
-from bot.web.extract import extract_article
 
 MAX_LINKS = 5  # more links in one message are a digest, not a request: channels do that
 LINK_ENTITIES = [MessageEntity.URL, MessageEntity.TEXT_LINK]
@@ -64,24 +59,14 @@ async def brief_requests(me: Reader, message: Message, requests: list[BriefReque
         await message.reply_text(me.texts("Send me an article's text or a link to one."))
         return
     for request in requests:
-        await reply_with_brief(me.services, message, request, me.choice, me.texts)
-
-
-async def _allowed(me: Reader, update: Update) -> bool:
-    """Applies the per-user rate limit, and tells the user when they hit it."""
-    wait = me.services.rate_limit.wait_time(update.effective_user.id if update.effective_user else 0)
-    if wait:
-        await update.effective_message.reply_text(
-            me.texts("That is a lot of briefs at once. Please wait {seconds} s.", seconds=int(wait) + 1))
-    return not wait
+        await reply_with_brief(me.services, message, request, me.choice, me.texts, me.user_id)
 
 
 async def on_private_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Every text in a private chat is a request for a brief."""
     me = await reader(update, context)
     message = update.effective_message
-    if await _allowed(me, update):
-        await brief_requests(me, message, requests_in(message, me.services.settings.min_words))
+    await brief_requests(me, message, requests_in(message, me.services.settings.min_words))
 
 
 async def on_mention(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -91,8 +76,6 @@ async def on_mention(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     if mention.lower() not in (m.lower() for m in message.parse_entities([MessageEntity.MENTION]).values()):
         return  # someone else was mentioned
     me = await reader(update, context)
-    if not await _allowed(me, update):
-        return
     requests = requests_in(message, me.services.settings.min_words, strip=mention)
     if not requests and message.reply_to_message:
         requests = requests_in(message.reply_to_message, me.services.settings.min_words)
@@ -103,8 +86,6 @@ async def on_brief_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     """/brief as a reply briefs the message replied to; /brief TEXT-OR-LINK briefs that."""
     message = update.effective_message
     me = await reader(update, context)
-    if not await _allowed(me, update):
-        return
     target = message.reply_to_message
     if target is not None:
         requests = requests_in(target, me.services.settings.min_words)
@@ -118,7 +99,7 @@ async def on_brief_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
 
 
 async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A .txt or .html file is briefed like pasted text (only the article of a page)."""
+    """A .txt or .html file is handed to the Briefer as it is (of a page, only the article is briefed)."""
     message = update.effective_message
     me = await reader(update, context)
     document = message.document
@@ -130,23 +111,8 @@ async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     if (document.file_size or 0) > me.services.settings.max_input_bytes:
         await message.reply_text(me.texts("This file is too large to be one article."))
         return
-    if not await _allowed(me, update):
-        return
     data = bytes(await (await document.get_file()).download_as_bytearray())
-    try:
-        request = await asyncio.to_thread(_request_from_file, data, suffix)
-    except BriefError as error:
-        await message.reply_text(me.texts("Could not brief this: {reason}", reason=error.user_message()))
-        return
-    await brief_requests(me, message, [request])
-
-
-def _request_from_file(data: bytes, suffix: str) -> BriefRequest:
-    if suffix in HTML_SUFFIXES:
-        article = extract_article(data, None)
-        return BriefRequest(text=article.text, source=SourceInfo(site=article.site, title=article.title,
-                                                                author=article.author, published=article.published))
-    return BriefRequest(text=decode_text(data))
+    await brief_requests(me, message, [BriefRequest(document=data, filename=document.file_name)])
 
 
 HANDLERS = [

@@ -33,8 +33,8 @@ async def on_rebrief(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     await query.answer()
     # The reader asked for this language explicitly, so "languages I read" do not apply.
     choice = replace(me.choice, to=language, keep=frozenset())
-    await reply_with_brief(me.services, query.message, BriefRequest(url=stored.url, text=stored.text),
-                           choice, me.texts)
+    request = BriefRequest(url=stored.url, text=stored.text, document=stored.document, filename=stored.filename)
+    await reply_with_brief(me.services, query.message, request, choice, me.texts, me.user_id)
 
 
 HANDLERS = [

@@ -2,12 +2,13 @@
 
 Every change is authorised live with getChatMember: the user must be an
 administrator of the channel, and the bot an administrator allowed to post.
-Nothing is stored otherwise.
+Nothing is stored otherwise. Replies are UI texts in the admin's language.
 """
 
 from __future__ import annotations
 
 import io
+from collections.abc import Awaitable, Callable
 from xml.sax.saxutils import escape as xml_escape
 
 from lxml import etree
@@ -20,16 +21,25 @@ from bot.digests.schedule import parse_schedule
 from bot.errors import BriefError
 from bot.language import is_known_language
 from bot.store.channels import Channel
+from bot.telegram.context import Reader, reader
 from bot.telegram.digests import schedule_channel
+from bot.telegram.i18n import N_
 from bot.web.feeds import fetch_feed
 
 PRIVATE = filters.ChatType.PRIVATE
 ADMINS = (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR)
 MAX_ITEMS = 30
 
+ChannelCommand = Callable[[Reader, Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
 
-class NotAllowed(Exception):
-    """The user (or the bot) may not act on this channel; the message says why."""
+
+class Refusal(Exception):
+    """A request that cannot be done as asked: a UI text and its values, translated when shown."""
+
+    def __init__(self, text: str, **values: object) -> None:
+        super().__init__(text)
+        self.text = text
+        self.values = values
 
 
 async def authorized_chat(context: ContextTypes.DEFAULT_TYPE, reference: str, user_id: int) -> Chat:
@@ -39,22 +49,21 @@ async def authorized_chat(context: ContextTypes.DEFAULT_TYPE, reference: str, us
         member = await context.bot.get_chat_member(chat.id, user_id)
         me = await context.bot.get_chat_member(chat.id, context.bot.id)
     except TelegramError:
-        raise NotAllowed(f"I cannot see {reference}. Add me to it as an administrator first.") from None
+        raise Refusal(N_("I cannot see {chat}. Add me to it as an administrator first."), chat=reference) from None
     if member.status not in ADMINS:
-        raise NotAllowed(f"Only an administrator of {chat.title or reference} can do that.")
+        raise Refusal(N_("Only an administrator of {chat} can do that."), chat=chat.title or reference)
     can_post = isinstance(me, ChatMemberOwner) or (
         isinstance(me, ChatMemberAdministrator) and (chat.type != ChatType.CHANNEL or me.can_post_messages))
     if not can_post:
-        raise NotAllowed(f"Make me an administrator of {chat.title or reference} who may post messages.")
+        raise Refusal(N_("Make me an administrator of {chat} who may post messages."), chat=chat.title or reference)
     return chat
 
 
-async def _channel_for(update: Update, context: ContextTypes.DEFAULT_TYPE, reference: str) -> Channel:
+async def _channel_for(me: Reader, update: Update, context: ContextTypes.DEFAULT_TYPE, reference: str) -> Channel:
     """The stored channel after a live admin check, or a new record for it (not yet saved)."""
     user = update.effective_user
     chat = await authorized_chat(context, reference, user.id)
-    services = context.bot_data["services"]
-    stored = await services.channels.get(chat.id)
+    stored = await me.services.channels.get(chat.id)
     return stored or Channel(chat.id, chat.title or reference, user.id)
 
 
@@ -62,117 +71,140 @@ async def _reply(update: Update, text: str) -> None:
     await update.effective_message.reply_text(text)
 
 
-def _guarded(handler):
-    """Turns a refusal or a bad argument into a one-line reply."""
+def _command(handler: ChannelCommand) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]:
+    """Gives the handler its reader, and turns a refusal into a one-line reply in the reader's language."""
 
     async def wrapped(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        me = await reader(update, context)
         try:
-            await handler(update, context)
-        except NotAllowed as refusal:
-            await _reply(update, str(refusal))
-        except ValueError as error:
-            await _reply(update, f"{str(error)[0].upper()}{str(error)[1:]}.")
+            await handler(me, update, context)
+        except Refusal as refusal:
+            await _reply(update, me.texts(refusal.text, **refusal.values))
 
     wrapped.__doc__ = handler.__doc__
     return wrapped
 
 
-@_guarded
-async def on_sub(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+def _arguments(context: ContextTypes.DEFAULT_TYPE, count: int, usage: str) -> list[str]:
+    """Exactly `count` arguments, or the command's usage as a refusal."""
+    args = context.args or []
+    if len(args) != count:
+        raise Refusal(usage)
+    return args
+
+
+@_command
+async def on_sub(me: Reader, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/sub <@channel|id> <feed URL>: attach a feed (checked to be a feed first)."""
-    if len(context.args or []) != 2:
-        raise ValueError("use /sub @channel https://example.com/feed.xml")
-    reference, url = context.args
-    channel = await _channel_for(update, context, reference)
-    services = context.bot_data["services"]
+    reference, url = _arguments(context, 2, N_("Use /sub @channel https://example.com/feed.xml"))
+    channel = await _channel_for(me, update, context, reference)
     try:
-        result = await fetch_feed(services.fetcher, url)
+        result = await fetch_feed(me.services.fetcher, url)
     except BriefError as error:
-        raise ValueError(f"that feed cannot be used: {error.user_message()}") from None
-    await services.channels.save(channel)
-    added = await services.channels.add_feed(channel.chat_id, url)
-    await services.channels.add_items(channel.chat_id, url, result.entries)
-    await _reply(update, f"{url} {'is now attached to' if added else 'was already attached to'} {channel.title} "
-                         f"({len(result.entries)} items). /schedule {reference} every 6h sets when digests come; "
-                         f"/digest {reference} now posts one.")
+        raise Refusal(N_("That feed cannot be used: {reason}"), reason=error.user_message()) from None
+    await me.services.channels.save(channel)
+    added = await me.services.channels.add_feed(channel.chat_id, url)
+    await me.services.channels.add_items(channel.chat_id, url, result.entries)
+    attached = (N_("{feed} is now attached to {chat} ({n} items).") if added
+                else N_("{feed} was already attached to {chat} ({n} items)."))
+    await _reply(update, "\n".join([
+        me.texts(attached, feed=url, chat=channel.title, n=len(result.entries)),
+        me.texts("/schedule {chat} every 6h sets when digests come; /digest {chat} now posts one.", chat=reference),
+    ]))
 
 
-@_guarded
-async def on_unsub(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@_command
+async def on_unsub(me: Reader, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/unsub <channel> <feed URL>: detach a feed."""
-    if len(context.args or []) != 2:
-        raise ValueError("use /unsub @channel https://example.com/feed.xml")
-    channel = await _channel_for(update, context, context.args[0])
-    removed = await context.bot_data["services"].channels.remove_feed(channel.chat_id, context.args[1])
-    await _reply(update, "Removed." if removed else "That feed was not attached to this channel.")
+    reference, url = _arguments(context, 2, N_("Use /unsub @channel https://example.com/feed.xml"))
+    channel = await _channel_for(me, update, context, reference)
+    removed = await me.services.channels.remove_feed(channel.chat_id, url)
+    await _reply(update, me.texts("Removed.") if removed else me.texts("That feed was not attached to this channel."))
 
 
-async def on_list(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@_command
+async def on_list(me: Reader, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/list: the user's channels with their feeds and schedules."""
-    services = context.bot_data["services"]
-    channels = await services.channels.owned_by(update.effective_user.id)
+    channels = await me.services.channels.owned_by(update.effective_user.id)
     if not channels:
-        await _reply(update, "You have no channels yet. /sub @channel <feed URL> attaches one.")
+        await _reply(update, me.texts("You have no channels yet. /sub @channel <feed URL> attaches one."))
         return
     lines = []
     for channel in channels:
-        state = "paused" if channel.paused else (channel.schedule or "no schedule")
-        lines.append(f"{channel.title} ({channel.chat_id}): {state}")
-        lines += [f"  • {feed.url}" for feed in await services.channels.feeds(channel.chat_id)]
+        lines.append(f"{channel.title} ({channel.chat_id}): {_state(me, channel)}")
+        lines += [f"  • {feed.url}" for feed in await me.services.channels.feeds(channel.chat_id)]
     await _reply(update, "\n".join(lines))
 
 
-@_guarded
-async def on_schedule(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+def _state(me: Reader, channel: Channel) -> str:
+    if channel.paused:
+        return me.texts("paused")
+    return channel.schedule or me.texts("no schedule")
+
+
+@_command
+async def on_schedule(me: Reader, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/schedule <channel> every 6h | at 08:00,20:00 [time zone] | off."""
+    usage = N_("Use /schedule @channel every 6h, or /schedule @channel at 08:00,20:00 Asia/Riyadh, "
+               "or /schedule @channel off")
     if len(context.args or []) < 2:
-        raise ValueError("use /schedule @channel every 6h, or /schedule @channel at 08:00,20:00 Asia/Riyadh")
-    channel = await _channel_for(update, context, context.args[0])
+        raise Refusal(usage)
+    channel = await _channel_for(me, update, context, context.args[0])
     text = " ".join(context.args[1:])
     if text.lower() == "off":
         channel = channel.with_values(schedule="")
     else:
-        schedule = parse_schedule(text, channel.timezone)
+        try:
+            schedule = parse_schedule(text, channel.timezone)
+        except ValueError as error:
+            raise Refusal(N_("That is not a schedule: {reason}."), reason=str(error)) from None
         channel = channel.with_values(schedule=schedule.describe().rsplit(" ", 1)[0] if schedule.times
                                       else schedule.describe(), timezone=schedule.timezone)
-    services = context.bot_data["services"]
-    await services.channels.save(channel)
+    await me.services.channels.save(channel)
     schedule_channel(context.job_queue, channel)
-    await _reply(update, f"Digests for {channel.title}: {channel.schedule or 'only on /digest'}"
-                         + (f" ({channel.timezone})" if channel.schedule.startswith("at") else "") + ".")
+    if not channel.schedule:
+        await _reply(update, me.texts("Digests for {chat}: only on /digest.", chat=channel.title))
+        return
+    when = channel.schedule + (f" ({channel.timezone})" if channel.schedule.startswith("at") else "")
+    await _reply(update, me.texts("Digests for {chat}: {when}.", chat=channel.title, when=when))
 
 
-@_guarded
-async def on_digest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@_command
+async def on_digest(me: Reader, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/digest <channel> now: post a digest at once."""
-    if len(context.args or []) != 2 or context.args[1].lower() != "now":
-        raise ValueError("use /digest @channel now")
-    channel = await _channel_for(update, context, context.args[0])
-    posts = await context.bot_data["services"].digests.run(channel)
-    await _reply(update, f"Posted {posts} message(s) to {channel.title}." if posts else "Nothing new to post.")
+    reference, now = _arguments(context, 2, N_("Use /digest @channel now"))
+    if now.lower() != "now":
+        raise Refusal(N_("Use /digest @channel now"))
+    channel = await _channel_for(me, update, context, reference)
+    posts = await me.services.digests.run(channel)
+    await _reply(update, me.texts("Posted {n} message(s) to {chat}.", n=posts, chat=channel.title) if posts
+                 else me.texts("Nothing new to post."))
 
 
-SETTINGS_HELP = ("use /settings @channel with: language ar | items 8 | include word, phrase | exclude word | "
-                 "topic 42 | topic off | pause | resume")
+SETTINGS_HELP = N_("Use /settings @channel with: language ar | items 8 | include word, phrase | exclude word | "
+                   "topic 42 | topic off | pause | resume")
 
 
-@_guarded
-async def on_channel_settings(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@_command
+async def on_channel_settings(me: Reader, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/settings <channel> [key value]: the digest's language, size, filters, topic, pause."""
     args = update.effective_message.text.split()[1:]  # a MessageHandler: no context.args
-    channel = await _channel_for(update, context, args[0])
+    channel = await _channel_for(me, update, context, args[0])
     key = args[1].lower() if len(args) > 1 else ""
     value = " ".join(args[2:]).strip()
-    channel = _changed(channel, key, value) if key else channel
-    services = context.bot_data["services"]
     if key:
-        await services.channels.save(channel)
+        channel = _changed(channel, key, value)
+        await me.services.channels.save(channel)
         schedule_channel(context.job_queue, channel)
+    state = me.texts("paused") if channel.paused else me.texts("active")
+    schedule = channel.schedule or me.texts("no schedule")
     await _reply(update, "\n".join([
-        f"{channel.title}: {'paused' if channel.paused else 'active'}, {channel.schedule or 'no schedule'}",
-        f"language: {channel.language or services.settings.target_language}, items: {channel.items}",
-        f"include: {', '.join(channel.include) or '—'}; exclude: {', '.join(channel.exclude) or '—'}",
-        f"topic: {channel.thread_id or '—'}",
+        f"{channel.title}: {state}, {schedule}",
+        me.texts("language: {language}, items: {n}", language=channel.language or me.services.settings.target_language,
+                 n=channel.items),
+        me.texts("include: {include}; exclude: {exclude}", include=", ".join(channel.include) or "—",
+                 exclude=", ".join(channel.exclude) or "—"),
+        me.texts("topic: {topic}", topic=channel.thread_id or "—"),
     ]))
 
 
@@ -191,40 +223,43 @@ def _changed(channel: Channel, key: str, value: str) -> Channel:
             return channel.with_values(thread_id=int(value))
     if key in ("pause", "resume"):
         return channel.with_values(paused=key == "pause")
-    raise ValueError(SETTINGS_HELP)
+    raise Refusal(SETTINGS_HELP)
 
 
-@_guarded
-async def on_opml_export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@_command
+async def on_opml_export(me: Reader, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/opml <channel>: the channel's feeds as an OPML file."""
-    if len(context.args or []) != 1:
-        raise ValueError("use /opml @channel (send an .opml file with that caption to import)")
-    channel = await _channel_for(update, context, context.args[0])
-    feeds = await context.bot_data["services"].channels.feeds(channel.chat_id)
-    outlines = "\n".join(f'    <outline type="rss" text="{xml_escape(f.url, {chr(34): "&quot;"})}" '
-                         f'xmlUrl="{xml_escape(f.url, {chr(34): "&quot;"})}"/>' for f in feeds)
+    (reference,) = _arguments(context, 1, N_("Use /opml @channel (send an .opml file with that caption to import)"))
+    channel = await _channel_for(me, update, context, reference)
+    feeds = await me.services.channels.feeds(channel.chat_id)
+    outlines = "\n".join(f'    <outline type="rss" text="{_attribute(f.url)}" xmlUrl="{_attribute(f.url)}"/>'
+                         for f in feeds)
     opml = (f'<?xml version="1.0" encoding="UTF-8"?>\n<opml version="2.0">\n  <head><title>'
             f'{xml_escape(channel.title)}</title></head>\n  <body>\n{outlines}\n  </body>\n</opml>\n')
     await update.effective_message.reply_document(io.BytesIO(opml.encode()), filename="feeds.opml")
 
 
-@_guarded
-async def on_opml_import(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+def _attribute(value: str) -> str:
+    return xml_escape(value, {'"': "&quot;"})
+
+
+@_command
+async def on_opml_import(me: Reader, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """An .opml file with the caption `/opml <channel>` attaches every feed in it."""
     caption = (update.effective_message.caption or "").split()
     if len(caption) != 2 or caption[0] != "/opml":
-        raise ValueError("send the .opml file with the caption /opml @channel")
-    channel = await _channel_for(update, context, caption[1])
+        raise Refusal(N_("Send the .opml file with the caption /opml @channel"))
+    channel = await _channel_for(me, update, context, caption[1])
     data = await (await update.effective_message.document.get_file()).download_as_bytearray()
     try:
         tree = etree.fromstring(bytes(data), etree.XMLParser(resolve_entities=False, no_network=True))
     except etree.XMLSyntaxError:
-        raise ValueError("this file is not OPML") from None
+        raise Refusal(N_("This file is not OPML.")) from None
     urls = [node.get("xmlUrl") for node in tree.iter("outline") if node.get("xmlUrl")]
-    services = context.bot_data["services"]
-    await services.channels.save(channel)
-    added = [url for url in urls if await services.channels.add_feed(channel.chat_id, url)]
-    await _reply(update, f"Attached {len(added)} new feed(s) of {len(urls)} to {channel.title}.")
+    await me.services.channels.save(channel)
+    added = [url for url in urls if await me.services.channels.add_feed(channel.chat_id, url)]
+    await _reply(update, me.texts("Attached {n} new feed(s) of {total} to {chat}.",
+                                  n=len(added), total=len(urls), chat=channel.title))
 
 
 HANDLERS = [

@@ -14,7 +14,7 @@ from bot.errors import BriefError
 from bot.store.cache import source_key
 from bot.telegram.briefing import BriefRequest, make_brief
 from bot.telegram.context import reader
-from bot.telegram.fairness import QueueFull
+from bot.telegram.fairness import QueueFull, RateLimited
 
 log = logging.getLogger(__name__)
 # Telegram drops an inline answer after about 10 s; a brief not done by then is
@@ -31,8 +31,8 @@ async def on_inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     me = await reader(update, context)
     try:
         brief, _ = await asyncio.wait_for(
-            asyncio.shield(make_brief(me.services, BriefRequest(url=link), me.choice)), INLINE_DEADLINE)
-    except (BriefError, QueueFull, TimeoutError) as error:
+            asyncio.shield(make_brief(me.services, BriefRequest(url=link), me.choice, me.user_id)), INLINE_DEADLINE)
+    except (BriefError, QueueFull, RateLimited, TimeoutError) as error:
         log.info("inline brief of %s not ready: %s", link, error)
         await query.answer([], cache_time=5)
         return
