@@ -9,7 +9,11 @@ from zoneinfo import ZoneInfo
 import pytest
 import pytest_asyncio
 
+from bot.core.brief import Brief, KeyFigure, SourceInfo
+from bot.core.render.telegram_html import utf16_length, visible_text
+from bot.digests.posts import DigestEntry, assemble_posts, figure_disagreements
 from bot.digests.schedule import Schedule, next_run, parse_schedule
+from bot.digests.stories import canonical_url, group_stories
 from tests.botharness import bot_settings, running_bot
 from tests.fakebotapi import BOT_USER, FakeBotAPI
 from tests.feedserver import FeedServer
@@ -151,7 +155,9 @@ def test_next_run_with_a_controlled_clock():
         parse_schedule("every 5m")
     with pytest.raises(ValueError):
         parse_schedule("at 25:00")
-    assert parse_schedule("at 8:00 Mars/Olympus".replace("Mars/Olympus", "UTC")) == Schedule(times=(datetime(2026, 1, 1, 8).time(),))
+    with pytest.raises(ValueError, match="'Mars/Olympus' is not a time zone"):
+        parse_schedule("at 8:00 Mars/Olympus")
+    assert parse_schedule("at 8:00 UTC") == Schedule(times=(datetime(2026, 1, 1, 8).time(),))
 
 
 async def test_opml_export_and_import(api, feeds, tmp_path):
@@ -177,3 +183,79 @@ async def test_channel_commands_answer_in_the_admins_language(api, feeds, tmp_pa
         bad_schedule = (await api.wait_for(lambda a: replies(a, ADMIN)))[0]
     assert refusal == "لا يستطيع ذلك إلا مشرف في Harbour News."
     assert bad_schedule.startswith("هذا ليس موعدًا صالحًا: ") and "30 minutes" in bad_schedule
+
+
+# ---- the digest domain without Telegram: stories, disagreements, posts -------------------
+
+def test_canonical_urls_ignore_www_tracking_fragments_and_trailing_slashes():
+    assert canonical_url("https://WWW.News.example/a/b/?utm_source=x&id=3&fbclid=1#top") == \
+        "https://news.example/a/b?id=3"
+    assert canonical_url("https://news.example/a/b?id=3") != canonical_url("https://news.example/a/b?id=4")
+
+
+def test_stories_group_the_same_link_and_the_same_text_in_order_of_first_sight():
+    plant = "Coastal city opens desalination plant after two dry summers, the water authority said on Thursday"
+    items = [
+        ("a1", "https://www.a.example/plant/?utm_campaign=feed", "Desalination plant opens"),
+        ("b1", "https://b.example/football", "Harbour FC win the cup in extra time after a goalless match"),
+        ("a2", "https://a.example/plant", "A different headline for the same link"),
+        ("c1", "https://c.example/story-9", plant),
+        ("d1", "https://d.example/other-9", plant.replace("Thursday", "Thursday morning")),
+    ]
+    stories = group_stories(items, url_of=lambda item: item[1], text_of=lambda item: item[2])
+    assert [[item[0] for item in story.items] for story in stories] == [["a1", "a2"], ["b1"], ["c1", "d1"]]
+
+
+def test_stories_keep_different_texts_apart():
+    items = ["Harbour FC win the cup in extra time", "Parliament passes the water budget after a long debate"]
+    stories = group_stories(items, url_of=lambda text: f"https://x.example/{len(text)}", text_of=lambda text: text)
+    assert len(stories) == 2
+
+
+def test_figure_disagreements_name_both_outlets_once():
+    texts = {"a.example": "Clashes killed 140 people on Tuesday, officials said.",
+             "b.example": "Clashes killed 150 people on Tuesday, officials said."}
+    assert figure_disagreements(texts, "en") == ["140 people (a.example) vs 150 people (b.example)"]
+
+
+def test_figure_disagreements_ignore_agreement_dates_and_one_outlet_alone():
+    agreeing = {"a.example": "The plant cost $310 million.", "b.example": "It cost $310 million in all."}
+    dates = {"a.example": "Clashes killed 140 people on 3 March.", "b.example": "Clashes killed 140 people on 4 March."}
+    alone = {"a.example": "Clashes killed 140 people, and later 150 people."}
+    assert figure_disagreements(agreeing, "en") == []
+    assert figure_disagreements(dates, "en") == []
+    assert figure_disagreements(alone, "en") == []
+
+
+def _entry(number: int, points: int = 2, words: int = 12) -> DigestEntry:
+    brief = Brief(SourceInfo(url=f"https://a.example/{number}"), "en", f"Story {number}",
+                  [" ".join(["word"] * words) + f" {number}." for _ in range(points)],
+                  figures=[KeyFigure("140", "140 people", "number", "140")])
+    return DigestEntry(brief, [("A", f"https://a.example/{number}"), ("B", f"https://b.example/{number}")],
+                       item_ids=[number * 10, number * 10 + 1])
+
+
+def test_posts_hold_whole_entries_within_the_limit_and_carry_each_item_once():
+    entries = [_entry(number) for number in range(1, 8)]
+    posts = assemble_posts(entries, "Harbour News", limit=700)
+    assert len(posts) > 1
+    assert all(utf16_length(visible_text(markup)) <= 700 for markup, _ in posts)
+    assert [i for _, ids in posts for i in ids] == [i for entry in entries for i in entry.item_ids]
+    for markup, ids in posts:  # an entry is in the post that records its items, whole
+        for number in {i // 10 for i in ids}:
+            assert f"Story {number}</a>" in markup and markup.count(f"word {number}.") == 2
+    assert posts[0][0].startswith("<b>Harbour News</b>")
+
+
+def test_one_entry_longer_than_a_post_is_split_and_its_items_go_with_the_last_part():
+    posts = assemble_posts([_entry(1, points=2, words=300)], "Harbour News", limit=1000)
+    assert len(posts) >= 2 and all(ids == [] for _, ids in posts[:-1]) and posts[-1][1] == [10, 11]
+    assert all(utf16_length(visible_text(markup)) <= 1000 for markup, _ in posts)
+
+
+def test_posts_name_every_outlet_and_where_they_differ():
+    entry = _entry(1)
+    entry.disagreements = ["140 people (a.example) vs 150 people (b.example)"]
+    (markup, ids), = assemble_posts([entry], "Harbour News")
+    assert '<a href="https://b.example/1">B</a>' in markup and "Key figures:</b> <b>140</b>" in markup
+    assert "Sources differ: 140 people (a.example) vs 150 people (b.example)" in markup and ids == [10, 11]

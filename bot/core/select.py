@@ -29,12 +29,6 @@ class SelectorWeights:
 
 
 @dataclass(frozen=True)
-class Scored:
-    index: int
-    score: float
-
-
-@dataclass(frozen=True)
 class Selection:
     chosen: list[int]     # indices kept, in reading order
     scores: list[float]   # every sentence's score before the redundancy penalty

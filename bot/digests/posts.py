@@ -78,7 +78,7 @@ def figure_disagreements(texts: dict[str, str], language: str | None) -> list[st
             thing = after[0] if after else ""
             key = (figure.kind, figure.unit, thing)
             if key in seen and seen[key][0] != figure.normalized and seen[key][2] != outlet:
-                first_value, first_text, first_outlet = seen[key]
+                _, first_text, first_outlet = seen[key]
                 found.append(f"{first_text} {thing} ({first_outlet}) vs {figure.text} {thing} ({outlet})".replace("  ", " "))
             else:
                 seen.setdefault(key, (figure.normalized, figure.text, outlet))

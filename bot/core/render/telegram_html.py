@@ -17,7 +17,6 @@ from bot.core.render.plain import figure_label
 from bot.core.text.normalize import is_rtl
 
 MESSAGE_LIMIT = 4096
-CAPTION_LIMIT = 1024
 _RLM = "\u200f"  # keeps a right-to-left line right-to-left when it opens with a digit or Latin name
 
 
