@@ -52,7 +52,7 @@ class Settings:
     model_memory_mb: int = 4096   # loaded models beyond this are unloaded, least recently used first
     prompts_dir: Path = field(default_factory=_default_prompts_dir)
     # ---- an LLM server for the llm engine (OpenAI-compatible); empty: the in-process model
-    llm_base_url: str = ""        # e.g. http://localhost:11434/v1 (Ollama); the operator's, so loopback is fine
+    llm_base_url: str = field(default="", repr=False)  # e.g. http://localhost:11434/v1 (Ollama); may hold a login
     llm_model: str = ""           # the model id the server knows, e.g. qwen2.5:7b-instruct
     llm_api_key: str = field(default="", repr=False)  # also read from OPENAI_API_KEY
     llm_timeout: float = 60.0     # seconds for one brief's answer, retries included

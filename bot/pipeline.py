@@ -20,6 +20,8 @@ from bot.core.compose import BriefOptions, compose_brief
 from bot.core.text.document import Document, parse_plain_text
 from bot.engines.apply import summarize_brief, translate_brief
 from bot.engines.base import TranslationFailed, TranslatorProvider
+from bot.engines.llm_check import write_brief
+from bot.engines.llm_server import chat_server
 from bot.engines.manager import Engines
 from bot.errors import BriefError, InputError, UnsupportedSource
 from bot.language import LanguageIdentifier, is_known_language, language_name
@@ -73,6 +75,7 @@ class Briefer:
         self.engines = Engines(self.settings)
         self.translators: TranslatorProvider = translators or self.engines
         self.languages = LanguageIdentifier()
+        self.llm = chat_server(self.settings) if self.settings.engine == "llm" else None
         # A fetcher given from outside (the bot's shared one) is its owner's to close.
         self._owns_fetcher = fetcher is None
         self.fetcher = fetcher or SafeFetcher(fetch_policy(self.settings))
@@ -81,6 +84,8 @@ class Briefer:
         """Close the HTTP session of the fetcher this Briefer made (call once, when done with links)."""
         if self._owns_fetcher:
             await self.fetcher.close()
+        if self.llm is not None:
+            await asyncio.to_thread(self.llm.close)
 
     # ---- entry points -----------------------------------------------------------
 
@@ -216,6 +221,10 @@ class Briefer:
     def _summarize(self, brief: Brief, document: Document, target: str, report: Progress) -> None:
         """The abstractive or instruction-model engine, when configured; extractive otherwise."""
         if self.settings.engine == "extractive":
+            return
+        if self.llm is not None:  # an LLM server briefs and translates in one pass; briefbot checks it
+            report("writing")
+            write_brief(brief, document, self.llm, self.settings.prompts_dir, target, self.languages.detect)
             return
         try:
             summarizer = self.engines.summarizer()

@@ -1,0 +1,360 @@
+"""The llm engine against a fake OpenAI-compatible server on 127.0.0.1 (tests/fakellm.py):
+through the Briefer, the CLI in a subprocess, and the bot."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings
+from bot.core.brief import Brief
+from bot.engines.llm_check import Unusable, parse_answer
+from bot.engines.llm_server import _retry_after, public_address
+from bot.pipeline import Briefer
+from tests.conftest import EXAMPLES
+from tests.fakellm import MODEL, FakeLLM, Step, answer, closed_port_url, fenced
+
+ROOT = Path(__file__).resolve().parents[1]
+ENGLISH = (EXAMPLES / "desalination.en.txt").read_text()
+ARABIC = (EXAMPLES / "desalination.ar.txt").read_text()
+
+HEADLINE = "Nova Marina opens its first large desalination plant"
+OPENED = ("Nova Marina opened its first large desalination plant on March 13, 2025, after more than "
+          "40,000 households had water for only a few hours a day.")
+CAPACITY = ("According to the Regional Water Authority, the plant can produce 120,000 cubic metres of drinking "
+            "water a day, enough for about half a million residents.")
+COST = "The project cost $310 million, 35% of it from a loan by the Coastal Development Fund."
+TRUCKS = "Mayor Lina Haddad said tanker trucks had delivered water to 18 districts since June 2023."
+FAITHFUL = answer(HEADLINE, [OPENED, CAPACITY, COST, TRUCKS],
+                  figures={"F2": "the plant can produce 120,000 cubic metres of drinking water a day"},
+                  sources={"S1": "Regional Water Authority", "S2": "Mayor Lina Haddad"})
+
+
+@pytest.fixture(scope="module")
+def fake():
+    with FakeLLM() as running:
+        yield running
+
+
+@pytest.fixture
+def llm(fake, tmp_path):
+    """A Briefer whose llm engine is the fake server; closed after the test."""
+    made: list[Briefer] = []
+
+    def make(**values) -> Briefer:
+        settings = Settings(data_dir=tmp_path, engine="llm").with_values(
+            {"llm_base_url": fake.base_url, "llm_model": MODEL, "llm_timeout": 10, **values})
+        made.append(Briefer(settings))
+        return made[-1]
+
+    yield make
+    for briefer in made:
+        asyncio.run(briefer.aclose())
+
+
+def brief(briefer: Briefer, text: str = ENGLISH, **options) -> Brief:
+    return briefer.brief_text(text, **options)
+
+
+# ---- the happy paths -----------------------------------------------------------------
+
+def test_a_faithful_answer_becomes_the_brief(fake, llm):
+    fake.reset(FAITHFUL)
+    result = brief(llm())
+    assert result.headline == HEADLINE
+    assert result.points == [OPENED, CAPACITY, COST, TRUCKS]
+    assert result.warnings == []
+    assert result.engine["summarizer"] == f"llm:{MODEL}"
+    record = result.engine["llm"]
+    assert record["model"] == MODEL and record["server"] == fake.base_url
+    assert record["prompt_tokens"] == 900 and record["completion_tokens"] == 120 and record["seconds"] >= 0
+    assert [f.normalized for f in result.figures][:2] == ["40000", "120000"]  # briefbot's own, unchanged
+
+
+def test_the_prompt_carries_the_article_the_language_and_the_facts(fake, llm):
+    fake.reset(FAITHFUL)
+    brief(llm(), points=3)
+    request = fake.requests[0]
+    assert request["model"] == MODEL and request["temperature"] == 0
+    assert request["response_format"]["type"] == "json_schema"
+    assert request["response_format"]["json_schema"]["schema"]["properties"]["points"]["maxItems"] == 3
+    system, user = (m["content"] for m in request["messages"])
+    assert "in English" in system and "at most 3 points" in system
+    assert "F2: 120,000 — “plant can produce 120,000 cubic metres" in user
+    assert "S1: Regional Water Authority (cited)" in user
+    assert "Engineers from the Harbour Institute of Technology warned" in user
+
+
+def test_an_arabic_article_is_briefed_in_english_in_one_pass(fake, llm):
+    fake.reset(FAITHFUL)
+    result = brief(llm(), ARABIC)
+    assert result.language == "en" and result.source.language == "ar"
+    assert result.points == [OPENED, CAPACITY, COST, TRUCKS] and result.warnings == []
+    assert result.original is not None and result.original.language == "ar"
+    capacity = next(f for f in result.figures if f.normalized == "120000")
+    assert capacity.context == "the plant can produce 120,000 cubic metres of drinking water a day"
+    assert result.sources[0].name == "هيئة المياه الإقليمية"  # the article's sources, not the model's
+    assert "Arabic" in fake.requests[0]["messages"][0]["content"]
+    assert "١٢٠٬٠٠٠" in fake.requests[0]["messages"][1]["content"]
+
+
+def test_json_in_a_code_fence_is_read(fake, llm):
+    fake.reset(fenced(FAITHFUL))
+    result = brief(llm())
+    assert result.points == [OPENED, CAPACITY, COST, TRUCKS] and result.warnings == []
+
+
+def test_a_server_without_json_schema_is_asked_for_json_object(fake, llm):
+    fake.reset(FAITHFUL, FAITHFUL)
+    fake.reject_json_schema = True
+    briefer = llm()
+    first, second = brief(briefer), brief(briefer)
+    assert first.points == second.points == [OPENED, CAPACITY, COST, TRUCKS]
+    formats = [r.get("response_format", {}).get("type") for r in fake.requests]
+    assert formats == ["json_schema", "json_object", "json_object"]  # asked once, remembered after
+    assert second.engine["llm"]["response_format"] == "json_object"
+
+
+# ---- the checks ------------------------------------------------------------------------
+
+def test_a_changed_figure_is_written_back_with_a_warning(fake, llm):
+    fake.reset(answer(HEADLINE, [OPENED, CAPACITY.replace("120,000", "150,000"), COST, TRUCKS]))
+    result = brief(llm())
+    assert result.points[1] == CAPACITY
+    assert result.warnings == ["Figure guard: changed figures were restored from the source: 120,000 (not 150,000)."]
+
+
+def test_a_changed_figure_is_written_back_across_languages(fake, llm):
+    fake.reset(answer(HEADLINE, [OPENED, CAPACITY.replace("120,000", "150,000"), COST, TRUCKS],
+                      sources={"S1": "Regional Water Authority", "S2": "Mayor Lina Haddad"}))
+    result = brief(llm(), ARABIC)
+    assert "120,000 cubic metres" in result.points[1] and "150,000" not in " ".join(result.points)
+    assert len(result.warnings) == 1 and "150,000" in result.warnings[0]
+
+
+def test_an_invented_number_drops_its_sentence_with_a_warning(fake, llm):
+    invented = "The plant created 300 permanent jobs."
+    fake.reset(answer(HEADLINE, [OPENED, CAPACITY, invented, TRUCKS]))
+    result = brief(llm())
+    assert result.points == [OPENED, CAPACITY, TRUCKS]
+    assert result.warnings == ["Figure guard: a sentence the model wrote held 300, which the article does not give, "
+                               "and was left out."]
+
+
+def test_an_invented_source_drops_its_sentence_with_a_warning(fake, llm):
+    invented = "Reuters reported that the plant is the largest on the coast."
+    fake.reset(answer(HEADLINE, [OPENED, CAPACITY, invented, TRUCKS]))
+    result = brief(llm())
+    assert result.points == [OPENED, CAPACITY, TRUCKS]
+    assert result.warnings == ["Source check: a sentence the model wrote credited “Reuters”, whom the article does "
+                               "not name, and was left out."]
+
+
+def test_across_languages_a_source_must_be_one_the_prompt_gave(fake, llm):
+    invented = "Reuters reported that the plant is the largest on the coast."
+    fake.reset(answer(HEADLINE, [OPENED, CAPACITY, invented, TRUCKS],
+                      sources={"S1": "Regional Water Authority", "S2": "Mayor Lina Haddad", "S9": "Reuters"}))
+    result = brief(llm(), ARABIC)
+    assert result.points == [OPENED, CAPACITY, TRUCKS]
+    assert len(result.warnings) == 1 and "Reuters" in result.warnings[0]
+
+
+def test_a_figure_label_that_changes_its_number_is_not_used(fake, llm):
+    fake.reset(answer(HEADLINE, [OPENED, CAPACITY, COST, TRUCKS],
+                      figures={"F2": "the plant can produce 150,000 cubic metres a day"},
+                      sources={"S1": "Regional Water Authority", "S2": "Mayor Lina Haddad"}))
+    result = brief(llm(), ARABIC)
+    capacity = next(f for f in result.figures if f.normalized == "120000")
+    assert "١٢٠٬٠٠٠" in capacity.context
+    assert result.warnings == ["Figure guard: 1 key figure label(s) the model translated changed their number and "
+                               "are shown as the article has them."]
+
+
+def test_when_most_points_fail_the_brief_is_extractive(fake, llm):
+    fake.reset(answer(HEADLINE, ["It employs 900 people.", "It cost $2 billion.", "Reuters said it was late.",
+                                 CAPACITY]))
+    result = brief(llm())
+    assert result.engine["summarizer"] == "extractive"
+    assert result.warnings == ["The LLM server wrote no brief: only 1 of the 4 points it wrote passed the figure "
+                               "and source checks. This brief is extractive."]
+
+
+def test_a_headline_with_an_invented_number_means_the_extractive_brief(fake, llm):
+    fake.reset(answer("Desalination plant to serve 2 million people", [OPENED, CAPACITY, COST, TRUCKS]))
+    result = brief(llm())
+    assert result.headline == "Coastal city opens desalination plant after two dry summers"
+    assert len(result.warnings) == 1 and "headline" in result.warnings[0] and "2 million" in result.warnings[0]
+
+
+# ---- faults: the extractive brief and one warning ----------------------------------------
+
+EXTRACTIVE_HEADLINE = "Coastal city opens desalination plant after two dry summers"
+
+
+def assert_extractive(result: Brief, cause: str) -> None:
+    assert result.headline == EXTRACTIVE_HEADLINE and result.engine["summarizer"] == "extractive"
+    assert len(result.warnings) == 1, result.warnings
+    assert result.warnings[0].startswith("The LLM server wrote no brief: ") and cause in result.warnings[0]
+    assert result.engine["llm"]["error"] in result.warnings[0]
+
+
+@pytest.mark.parametrize("step, cause", [
+    (answer("Une usine de dessalement ouvre à Nova Marina",
+            ["La ville de Nova Marina a ouvert sa première grande usine de dessalement le 13 mars 2025.",
+             "Selon l'autorité régionale de l'eau, l'usine peut produire 120 000 mètres cubes d'eau potable."]),
+     "it answered in French, not English"),
+    (Step('{"headline": "Nova Marina opens its first", "points": ["Nova Marina opened', finish_reason="length"),
+     "the answer was not valid JSON (cut off: raise llm_max_tokens)"),
+    (Step("I am sorry, I cannot help with that."), "the answer was not valid JSON"),
+    (Step(""), "the answer was empty"),
+    (Step(json.dumps({"summary": "no headline here"})), "the answer had no headline or no points"),
+    (Step(body="<html>Bad gateway</html>"), "the server's response was not JSON"),
+    (Step(status=401, body='{"error": "bad key"}'), "the server answered HTTP 401"),
+])
+def test_an_unusable_answer_means_the_extractive_brief(fake, llm, step, cause):
+    fake.reset(step)
+    assert_extractive(brief(llm()), cause)
+
+
+def test_a_server_that_is_down_means_the_extractive_brief(llm):
+    result = brief(llm(llm_base_url=closed_port_url()))
+    assert_extractive(result, "could not be reached")
+
+
+def test_a_stalled_server_is_given_up_after_llm_timeout(fake, llm):
+    fake.reset(Step("{}", delay=30))
+    started = time.perf_counter()
+    result = brief(llm(llm_timeout=2))
+    assert time.perf_counter() - started < 6
+    assert_extractive(result, "did not answer within 2 s (llm_timeout)")
+
+
+def test_a_429_is_retried_after_retry_after(fake, llm):
+    fake.reset(Step(status=429, body="{}", headers={"Retry-After": "1"}), FAITHFUL)
+    started = time.perf_counter()
+    result = brief(llm())
+    assert time.perf_counter() - started >= 1.0
+    assert result.points == [OPENED, CAPACITY, COST, TRUCKS] and result.warnings == []
+    assert result.engine["llm"]["attempts"] == 2 and len(fake.requests) == 2
+
+
+def test_a_server_failing_every_time_is_tried_four_times(fake, llm):
+    fake.reset(default=Step(status=500, body="{}", headers={"Retry-After": "0"}))
+    result = brief(llm())
+    assert len(fake.requests) == 4
+    assert_extractive(result, "the server answered HTTP 500 after 4 tries")
+
+
+def test_a_retry_after_beyond_the_timeout_is_not_waited_for(fake, llm):
+    fake.reset(Step(status=503, body="{}", headers={"Retry-After": "120"}))
+    started = time.perf_counter()
+    result = brief(llm(llm_timeout=5))
+    assert time.perf_counter() - started < 3 and len(fake.requests) == 1
+    assert_extractive(result, "asked to wait 120 s, longer than llm_timeout allows")
+
+
+def test_retry_after_reads_seconds_and_dates_and_backs_off_without_one():
+    assert _retry_after("3", 1) == 3.0
+    assert 0 < _retry_after(time.strftime("%a, %d %b %Y %H:%M:%S GMT", time.gmtime(time.time() + 30)), 1) <= 30
+    assert [_retry_after(None, n) for n in (1, 2, 3)] == [0.5, 1.0, 2.0]
+
+
+def test_requests_in_flight_are_bounded_by_llm_concurrency(fake, llm):
+    fake.reset(default=Step(FAITHFUL.content, delay=0.3))
+    briefer = llm(llm_concurrency=2)
+
+    async def many() -> list[Brief]:
+        return await asyncio.gather(*(briefer.abrief_text(ENGLISH) for _ in range(6)))
+
+    results = asyncio.run(many())
+    assert all(r.points == [OPENED, CAPACITY, COST, TRUCKS] for r in results)
+    assert len(fake.requests) == 6 and fake.most_in_flight == 2
+
+
+def test_the_api_key_goes_in_the_header_and_nowhere_else(fake, llm):
+    key = "sk-test-0123456789secret"
+    fake.reset(default=Step(status=500, body="{}", headers={"Retry-After": "0"}))
+    briefer = llm(llm_api_key=key, llm_base_url=fake.base_url.replace("http://", "http://user:pw@"))
+    result = brief(briefer)
+    assert fake.headers[0]["Authorization"] == f"Bearer {key}"
+    shown = json.dumps(result.to_dict()) + repr(briefer.settings)
+    assert key not in shown and "pw@" not in shown
+
+
+def test_a_login_in_the_url_becomes_basic_auth(fake, llm):
+    fake.reset(FAITHFUL)
+    brief(llm(llm_base_url=fake.base_url.replace("http://", "http://user:pw@")))
+    assert fake.headers[0]["Authorization"] == "Basic dXNlcjpwdw=="
+
+
+def test_the_model_is_asked_of_the_server_when_not_configured(fake, llm):
+    fake.reset(FAITHFUL)
+    result = brief(llm(llm_model=""))
+    assert fake.requests[0]["model"] == MODEL and result.engine["summarizer"] == f"llm:{MODEL}"
+
+
+def test_answers_are_read_bare_fenced_or_after_thinking():
+    expected = parse_answer('{"headline": "H", "points": ["a b c"], "extra": 1}')
+    assert expected.headline == "H" and expected.points == ["a b c"]
+    assert parse_answer('```\n{"headline": "H", "points": ["a b c"]}\n```') == expected
+    assert parse_answer('<think>{"x": 1}</think>Sure: {"headline": "H", "points": ["a b c"]}') == expected
+    with pytest.raises(Unusable, match="no points"):
+        parse_answer('{"headline": "H", "points": [1, ""]}')
+
+
+def test_the_server_address_is_shown_without_credentials():
+    assert public_address("https://me:secret@llm.example:8443/v1?key=abc") == "https://llm.example:8443/v1"
+    assert public_address("http://[::1]:11434/v1") == "http://[::1]:11434/v1"
+
+
+def test_settings_fall_back_to_openai_api_key():
+    assert Settings.load(env={"OPENAI_API_KEY": "sk-a"}, file=None).llm_api_key == "sk-a"
+    assert Settings.load(env={"OPENAI_API_KEY": "sk-a", "BRIEFBOT_LLM_API_KEY": "sk-b"}).llm_api_key == "sk-b"
+    settings = Settings.load(env={"BRIEFBOT_LLM_TIMEOUT": "2.5"})
+    assert (settings.llm_timeout, settings.llm_concurrency, Settings().llm_timeout) == (2.5, 4, 60.0)
+
+
+def test_without_a_server_the_llm_engine_stays_in_process(tmp_path):
+    briefer = Briefer(Settings(data_dir=tmp_path, engine="llm"))
+    assert briefer.llm is None
+
+
+# ---- the command line ------------------------------------------------------------------
+
+def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    environment = {**os.environ, "HF_HUB_OFFLINE": "1", **env}
+    environment.pop("OPENAI_API_KEY", None)
+    return subprocess.run([sys.executable, "-m", "bot.cli", *args], cwd=ROOT, env=environment,
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_cli_briefs_through_the_server(fake, tmp_path):
+    fake.reset(answer(HEADLINE, [OPENED, CAPACITY.replace("120,000", "150,000"), COST, TRUCKS],
+                      sources={"S1": "Regional Water Authority", "S2": "Mayor Lina Haddad"}))
+    done = run_cli("brief", "--engine", "llm", "--format", "json", str(EXAMPLES / "desalination.ar.txt"),
+                   env={"BRIEFBOT_LLM_BASE_URL": fake.base_url, "BRIEFBOT_LLM_MODEL": MODEL,
+                        "BRIEFBOT_DATA_DIR": str(tmp_path)})
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["language"] == "en" and result["headline"] == HEADLINE
+    assert "120,000 cubic metres" in result["points"][1]
+    assert result["warnings"] == ["Figure guard: changed figures were restored from the source: ١٢٠٬٠٠٠ متر "
+                                  "(not 150,000)."]
+    assert result["engine"]["llm"]["model"] == MODEL
+
+
+def test_cli_with_the_server_down_gives_the_extractive_brief_and_exit_0(tmp_path):
+    done = run_cli("brief", "--engine", "llm", "--format", "json", str(EXAMPLES / "desalination.en.txt"),
+                   env={"BRIEFBOT_LLM_BASE_URL": closed_port_url(), "BRIEFBOT_LLM_MODEL": MODEL,
+                        "BRIEFBOT_DATA_DIR": str(tmp_path)})
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["headline"] == EXTRACTIVE_HEADLINE and len(result["warnings"]) == 1
+    assert "could not be reached" in result["warnings"][0] and "Traceback" not in done.stderr
