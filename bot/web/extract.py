@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import trafilatura
+from trafilatura.settings import Document
 
 from bot.errors import NotAnArticle
 
@@ -37,8 +38,8 @@ def extract_article(page: bytes | str, url: str | None = None) -> ExtractedPage:
         page, url=url, with_metadata=True, include_comments=False, include_tables=False,
         include_images=False, include_links=False,
     )
-    text = (document.text or "").strip() if document else ""
-    if len(text.split()) < MIN_ARTICLE_WORDS:
+    text = (document.text or "").strip() if isinstance(document, Document) else ""
+    if not isinstance(document, Document) or len(text.split()) < MIN_ARTICLE_WORDS:
         raise NotAnArticle(_why_empty(page, text))
     return ExtractedPage(
         text=text,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from typing import TypedDict
 
 import feedparser
 import lxml.etree
@@ -21,9 +22,16 @@ MAX_ENTRIES = 200  # entries read from one feed; a digest never needs more
 _ENTRY_TAGS = frozenset({"item", "entry"})  # RSS 0.9x/1.0/2.0 and Atom
 
 
+class FeedEntry(TypedDict):
+    guid: str
+    url: str       # an http(s) link
+    title: str     # plain text
+    summary: str   # plain text, maybe empty
+
+
 @dataclass(frozen=True)
 class FeedResult:
-    entries: list[dict]          # {"guid", "url", "title", "summary"}, in the feed's order
+    entries: list[FeedEntry]     # in the feed's order
     etag: str | None
     last_modified: str | None
     not_modified: bool = False
@@ -44,19 +52,19 @@ async def fetch_feed(fetcher: SafeFetcher, url: str, etag: str | None = None,
     return FeedResult(entries, page.etag, page.last_modified)
 
 
-def parse_entries(body: bytes, base_url: str, limit: int = MAX_ENTRIES) -> list[dict]:
+def parse_entries(body: bytes, base_url: str, limit: int = MAX_ENTRIES) -> list[FeedEntry]:
     """The feed's first `limit` entries that link to a web page. CPU-bound: call it in a thread."""
     parsed = feedparser.parse(_first_entries(body, limit), response_headers={"content-location": base_url})
     if not parsed.entries and (parsed.bozo or not parsed.feed):
         raise FetchError(FetchCause.NOT_ARTICLE, "This link is not an RSS or Atom feed.")
-    entries = []
+    entries: list[FeedEntry] = []
     for entry in parsed.entries[:limit]:
         link = (entry.get("link") or "").strip()
         guid = entry.get("id") or link or entry.get("title", "")
         if not guid or not link.lower().startswith(("http://", "https://")):
             continue  # nothing to link to (or javascript:, tg:, file:): not an article
         summary = _plain(entry.get("summary") or entry.get("description") or "")
-        entries.append({"guid": guid, "url": link, "title": _plain(entry.get("title") or link), "summary": summary})
+        entries.append(FeedEntry(guid=str(guid), url=link, title=_plain(entry.get("title") or link), summary=summary))
     return entries
 
 
@@ -72,7 +80,9 @@ def _first_entries(body: bytes, limit: int) -> bytes:
     if len(entries) <= limit:
         return body
     for extra in entries[limit:]:
-        extra.getparent().remove(extra)
+        parent = extra.getparent()
+        if parent is not None:  # always, below the root
+            parent.remove(extra)
     return lxml.etree.tostring(root, xml_declaration=True, encoding="utf-8")
 
 
@@ -81,6 +91,7 @@ def _plain(html_text: str) -> str:
     if "<" not in html_text:
         return html_text.strip()
     try:
-        return " ".join(lxml.html.fromstring(html_text).text_content().split())
+        element = lxml.html.fromstring(html_text)
+        return " ".join(lxml.etree.tostring(element, encoding="unicode", method="text", with_tail=False).split())
     except (ValueError, lxml.etree.ParserError):
         return html_text.strip()

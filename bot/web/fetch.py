@@ -45,10 +45,10 @@ class FetchPolicy:
     user_agent: str = f"briefbot/{__version__} (news brief bot; +https://github.com/briefbot/briefbot)"
 
     @classmethod
-    def from_text(cls, allowlist: str = "", ports: str = "80,443", **values) -> "FetchPolicy":
+    def from_text(cls, allowlist: str, ports: str, *, max_bytes: int, timeout: float) -> FetchPolicy:
         """Build from settings strings: 'allowlist' and 'ports' are comma-separated."""
         port_numbers = frozenset(int(p) for p in ports.split(",") if p.strip())
-        return cls(allowlist=parse_allowlist(allowlist), ports=port_numbers, **values)
+        return cls(allowlist=parse_allowlist(allowlist), ports=port_numbers, max_bytes=max_bytes, timeout=timeout)
 
 
 @dataclass(frozen=True)
@@ -92,10 +92,10 @@ class SafeFetcher:
         self._inner_resolver = resolver
         self._session: aiohttp.ClientSession | None = None
 
-    async def __aenter__(self) -> "SafeFetcher":
+    async def __aenter__(self) -> SafeFetcher:
         return self
 
-    async def __aexit__(self, *exc_info) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
         await self.close()
 
     async def close(self) -> None:
@@ -123,7 +123,7 @@ class SafeFetcher:
         request headers (If-None-Match, If-Modified-Since); `accept` the content types allowed."""
         try:
             return await asyncio.wait_for(self._fetch(url, headers or {}, accept), timeout=self.policy.timeout)
-        except (asyncio.TimeoutError, TimeoutError):
+        except TimeoutError:
             raise FetchError(FetchCause.TIMEOUT, f"The site took longer than {self.policy.timeout:g} s to answer.") from None
 
     async def _fetch(self, url: str, headers: dict[str, str], accept: frozenset[str]) -> FetchedPage:
@@ -146,7 +146,7 @@ class SafeFetcher:
                 if cause:
                     raise cause from None
                 raise FetchError(FetchCause.NETWORK, f"Could not connect to {current.host}: {error.os_error.strerror or error}.") from None
-            except (aiohttp.ServerTimeoutError, asyncio.TimeoutError):
+            except (TimeoutError, aiohttp.ServerTimeoutError):
                 raise FetchError(FetchCause.TIMEOUT, "The site stopped sending data.") from None
             except (aiohttp.ClientResponseError, aiohttp.ClientPayloadError):
                 # e.g. more bytes than its Content-Length said: never read past what was declared
@@ -242,7 +242,7 @@ def _check_host_name(host: str) -> None:
         raise FetchError(FetchCause.BAD_URL, "The link's host name is too long to be a real one.")
 
 
-def _decompressor(encoding: str):
+def _decompressor(encoding: str) -> zlib._Decompress | None:
     if encoding in ("identity", ""):
         return None
     if encoding in ("gzip", "x-gzip"):
