@@ -358,3 +358,46 @@ def test_cli_with_the_server_down_gives_the_extractive_brief_and_exit_0(tmp_path
     result = json.loads(done.stdout)
     assert result["headline"] == EXTRACTIVE_HEADLINE and len(result["warnings"]) == 1
     assert "could not be reached" in result["warnings"][0] and "Traceback" not in done.stderr
+
+
+# ---- the bot ---------------------------------------------------------------------------
+
+async def bot_briefs(settings_values: dict[str, object], tmp_path: Path, chat_id: int) -> tuple[list[str], list[str]]:
+    """The HTML briefs and the progress texts the bot sent for a pasted Arabic article."""
+    from tests.botharness import bot_settings, running_bot
+    from tests.fakebotapi import FakeBotAPI
+
+    api = FakeBotAPI()
+    await api.start()
+    try:
+        async with running_bot(bot_settings(api, tmp_path, engine="llm", llm_model=MODEL, **settings_values)):
+            api.message(chat_id, ARABIC)
+            briefs = await api.wait_for(lambda a: [c.params["text"] for c in a.sent("editMessageText", chat_id)
+                                                   if c.params.get("parse_mode") == "HTML"])
+        progress = [c.params["text"] for c in api.sent("editMessageText", chat_id) if not c.params.get("parse_mode")]
+        return briefs, progress
+    finally:
+        await api.stop()
+
+
+async def test_the_bot_briefs_a_pasted_arabic_article_in_english_through_the_server(fake, tmp_path):
+    fake.reset(Step(FAITHFUL.content, delay=0.3))
+    briefs, progress = await bot_briefs({"llm_base_url": fake.base_url}, tmp_path, 71)
+    assert HEADLINE in briefs[0] and "120,000 cubic metres" in briefs[0] and "<i>" not in briefs[0]
+    assert "Writing the brief…" in progress
+    assert len(fake.requests) == 1
+
+
+async def test_the_bot_with_the_server_down_sends_the_extractive_brief_and_one_warning(tmp_path):
+    briefs, _ = await bot_briefs({"llm_base_url": closed_port_url()}, tmp_path, 72)
+    assert "مدينة ساحلية تفتتح محطة لتحلية المياه" in briefs[0]
+    assert briefs[0].count("The LLM server wrote no brief") == 1 and "could not be reached" in briefs[0]
+
+
+def test_models_list_shows_the_server_its_model_and_whether_it_answers(fake, tmp_path):
+    env = {"BRIEFBOT_LLM_BASE_URL": fake.base_url, "BRIEFBOT_LLM_MODEL": MODEL, "BRIEFBOT_DATA_DIR": str(tmp_path)}
+    listed = run_cli("models", "list", env=env)
+    assert listed.returncode == 0, listed.stderr
+    assert f"engine llm: server {fake.base_url}, model {MODEL}, answers: yes, 1 model(s) listed" in listed.stdout
+    down = run_cli("models", "list", env={**env, "BRIEFBOT_LLM_BASE_URL": closed_port_url()})
+    assert down.returncode == 0 and "answers: no (not reachable)" in down.stdout

@@ -247,6 +247,11 @@ def check_answer(answer: Answer, brief: Brief, document: Document, target: str, 
 
 # ---- the stage ---------------------------------------------------------------------
 
+def server_failed(brief: Brief) -> bool:
+    """Whether the brief is extractive because the LLM server failed: worth trying again, not keeping."""
+    record = brief.engine.get("llm")
+    return isinstance(record, dict) and "error" in record
+
 def write_brief(brief: Brief, document: Document, server: ChatServer, prompts: Path, target: str,
                 detect: Detect) -> None:
     """The model's checked brief in place of the extractive one; on any failure the

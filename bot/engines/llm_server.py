@@ -280,3 +280,19 @@ def chat_server(settings: Settings) -> ChatServer | None:
     return ChatServer(ServerOptions(
         base_url=settings.llm_base_url, model=settings.llm_model, api_key=settings.llm_api_key,
         timeout=settings.llm_timeout, concurrency=settings.llm_concurrency, max_tokens=settings.llm_max_tokens))
+
+
+def server_status(settings: Settings) -> str:
+    """One line for `briefbot models list`: the endpoint, its model, and whether it answers `GET /models`."""
+    server = chat_server(settings)
+    if server is None:
+        return "engine llm: no server configured (llm_base_url); the model runs in-process"
+    try:
+        listed = server.models()
+        model = settings.llm_model or (listed[0] if listed else "")
+        answers = f"yes, {len(listed)} model(s) listed" + ("" if model in listed else f", but not {model or 'any'}")
+    except ServerFailed as failure:
+        model, answers = settings.llm_model, f"no ({failure})"
+    finally:
+        server.close()
+    return f"engine llm: server {server.server}, model {model or '(the first it lists)'}, answers: {answers}"

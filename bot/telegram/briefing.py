@@ -17,6 +17,7 @@ from telegram.error import BadRequest
 
 from bot.core.brief import Brief, SourceInfo
 from bot.core.render.telegram_html import escape, render_html, split_html
+from bot.engines.llm_check import server_failed
 from bot.errors import BriefError
 from bot.pipeline import Briefer
 from bot.store.cache import brief_key
@@ -32,6 +33,7 @@ STAGES = {
     "queued": N_("Waiting for my turn…"),
     "fetching": N_("Fetching the page…"),
     "summarizing": N_("Summarizing…"),
+    "writing": N_("Writing the brief…"),  # an LLM server at work (the llm engine)
     "translating": N_("Translating…"),
 }
 
@@ -133,7 +135,8 @@ async def make_brief(services: Services, request: BriefRequest, choice: ReaderCh
                "progress": status.report if status else None}
     async with services.work.slot(on_queued=tell_position):
         brief = await _brief(services.briefer, request, options)
-    await services.cache.put(key, brief)
+    if not server_failed(brief):  # else the next ask tries the LLM server again
+        await services.cache.put(key, brief)
     return brief, stored.key
 
 
