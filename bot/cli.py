@@ -27,15 +27,19 @@ if TYPE_CHECKING:  # the pipeline pulls in extraction and HTTP: loaded only to b
     from bot.pipeline import Briefer
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
+_CONFIG_HELP = "TOML settings file (default: $BRIEFBOT_CONFIG, else ~/.config/briefbot/config.toml)"
 _MESSAGE_BREAK = "\n<!-- next message -->\n"
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="briefbot", description="Short briefs of news articles, in your language.")
     parser.add_argument("--version", action="version", version=f"briefbot {__version__}")
-    parser.add_argument("--config", type=Path, help="TOML settings file (default: $BRIEFBOT_CONFIG)")
+    parser.add_argument("--config", type=Path, metavar="FILE", help=_CONFIG_HELP)
+    # Every subcommand takes --config too; SUPPRESS keeps a value given before the subcommand.
+    config = argparse.ArgumentParser(add_help=False)
+    config.add_argument("--config", type=Path, metavar="FILE", default=argparse.SUPPRESS, help=_CONFIG_HELP)
     commands = parser.add_subparsers(dest="command", required=True)
-    brief = commands.add_parser("brief", help="brief articles from files or standard input")
+    brief = commands.add_parser("brief", parents=[config], help="brief articles from files or standard input")
     brief.add_argument("sources", nargs="+", metavar="SOURCE",
                        help="an http(s) link, a .txt or .html file, or - for stdin")
     brief.add_argument("--to", metavar="LANG", help="language of the brief (ISO 639-1, default en)")
@@ -46,8 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="extractive (default, no model), abstractive (seq2seq) or llm (instruction model)")
     brief.add_argument("--translation-model", metavar="ID_OR_PATH", help="translation model: hub id or folder")
     brief.add_argument("--summary-model", metavar="ID_OR_PATH", help="model of the abstractive or llm engine")
-    cli_models.add_parser(commands)
-    run = commands.add_parser("run", help="run the Telegram bot (token in TELEGRAM_BOT_TOKEN)")
+    cli_models.add_parser(commands, parents=[config])
+    run = commands.add_parser("run", parents=[config], help="run the Telegram bot (token in TELEGRAM_BOT_TOKEN)")
     run.add_argument("--webhook", metavar="URL", dest="webhook_url",
                      help="public https address for Telegram to post updates to (default: long polling)")
     run.add_argument("--listen", metavar="ADDR", dest="webhook_listen", help="address to bind (default 127.0.0.1)")
@@ -89,12 +93,22 @@ def _main(argv: Sequence[str] | None) -> int:
             return cli_models.run(args, settings)
         from bot.pipeline import Briefer
 
+        _check_language(args.to or settings.target_language)
         options = ("engine", "translation_model", "summary_model")
         briefer = Briefer(settings.with_values({name: getattr(args, name) for name in options}))
     except BriefError as error:
         print(f"briefbot: {error.user_message()}", file=sys.stderr)
         return EXIT_USAGE
     return run_brief(args, briefer)
+
+
+def _check_language(code: str) -> None:
+    """A bad --to (or target_language) is one usage error, not one failure per source."""
+    from bot.language import is_known_language
+
+    if not is_known_language(code.strip().lower()):
+        raise InputError(f"'{code}' is not a language code briefbot knows.",
+                         "Use a two-letter ISO 639-1 code such as en, ar or fr.")
 
 
 def run_bot(args: argparse.Namespace, settings: Settings) -> int:

@@ -23,13 +23,16 @@ from bot.errors import BriefError
 EXIT_OK, EXIT_FAILED = 0, 1
 
 
-def add_parser(commands: argparse._SubParsersAction) -> None:
-    models = commands.add_parser("models", help="list, download and convert models")
+def add_parser(commands: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
+    """`parents` hold the options every subcommand takes (--config)."""
+    models = commands.add_parser("models", parents=parents, help="list, download and convert models")
     actions = models.add_subparsers(dest="action", required=True)
-    actions.add_parser("list", help="configured and cached models, whether present, their size")
-    fetch = actions.add_parser("download", help="fetch models into the Hugging Face cache (needs internet)")
+    actions.add_parser("list", parents=parents, help="configured and cached models, whether present, their size")
+    fetch = actions.add_parser("download", parents=parents,
+                               help="fetch models into the Hugging Face cache (needs internet)")
     fetch.add_argument("names", nargs="+", metavar="NAME|PAIR", help="a hub id, or a pair such as ar-en")
-    convert = actions.add_parser("convert", help="convert a translation model to CTranslate2 (the fast path)")
+    convert = actions.add_parser("convert", parents=parents,
+                                 help="convert a translation model to CTranslate2 (the fast path)")
     convert.add_argument("names", nargs="+", metavar="NAME|PAIR|FOLDER")
     convert.add_argument("--quantization", default="int8", choices=("int8", "int8_float16", "float16", "float32"),
                          help="weights on disk (default int8; it is run as int8 on CPU, float16 on GPU)")

@@ -149,10 +149,10 @@ class Briefer:
     def brief_file(self, path: Path | str, **options: Unpack[BriefKeywords]) -> Brief:
         """Brief a `.txt` or `.html` file (`options` as for `brief_text`)."""
         path = Path(path)
+        if path.is_dir():  # before the suffix check: a folder is not "a file with no extension"
+            raise InputError("This is a folder, not a file.", "Give the path of one article file.")
         _check_suffix(path.name)
         try:
-            if path.is_dir():
-                raise InputError("This is a folder, not a file.", "Give the path of one article file.")
             if path.stat().st_size > self.settings.max_input_bytes:
                 raise InputError(f"The file is larger than {megabytes(self.settings.max_input_bytes)}.",
                                  "Briefs are for single articles; give one article at a time.")

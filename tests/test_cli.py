@@ -55,7 +55,9 @@ def test_stdin_with_same_language_target():
         (["brief", "-"], b"", "stdin: The text is empty."),
         (["brief", "-"], b"Two words.", "too short to brief"),
         (["brief", "-"], b"\x00\x01\x02binary", "binary file"),
-        (["brief", str(EXAMPLES)], None, "reads .txt and .html files"),
+        (["brief", str(EXAMPLES)], None, "examples: This is a folder, not a file."),
+        (["brief", "-"], b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\nBT (Some words here) Tj ET\n%%EOF\n",
+         "stdin: This is a PDF document, not text."),
         (["brief", "file:///etc/passwd"], None, "bad URL: Only http and https"),
         (["brief", "http://169.254.169.254/latest/meta-data/"], None, "blocked address"),
     ],
@@ -77,6 +79,38 @@ def test_one_failing_source_does_not_stop_the_others():
 def test_usage_errors_exit_2():
     assert briefbot("brief", "x.txt", "--points", "0").returncode == 2
     assert briefbot("brief", "x.txt", "--format", "pdf").returncode == 2
+
+
+def test_a_bad_target_language_is_one_usage_error_whatever_the_sources():
+    result = briefbot("brief", "a.txt", str(EXAMPLES / "desalination.en.txt"), "-", "--to", "xx", stdin=b"")
+    assert result.returncode == 2 and result.stdout == b""
+    assert result.stderr.decode().splitlines() == [
+        "briefbot: 'xx' is not a language code briefbot knows. Use a two-letter ISO 639-1 code such as en, ar or fr."]
+
+
+def test_a_pdf_renamed_txt_is_named_for_what_it_is(tmp_path):
+    fake = tmp_path / "notes.txt"
+    fake.write_bytes(b"%PDF-1.7\n" + b"BT (The city opened a plant on Thursday.) Tj ET\n" * 40 + b"%%EOF\n")
+    result = briefbot("brief", str(fake))
+    assert result.returncode == 1 and "This is a PDF document, not text." in result.stderr.decode()
+
+
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_config_works_before_and_after_the_subcommand(tmp_path, where):
+    config = tmp_path / "briefbot.toml"
+    config.write_text('points = 2\nmin_words = 5000\n')
+    args = ["brief", str(EXAMPLES / "desalination.en.txt")]
+    args = ["--config", str(config), *args] if where == "before" else [*args, "--config", str(config)]
+    result = briefbot(*args, env={"BRIEFBOT_CONFIG": ""})
+    assert result.returncode == 1 and "at least 5000 words" in result.stderr.decode()
+
+
+def test_config_after_the_subcommand_wins_over_the_one_before(tmp_path):
+    (tmp_path / "short.toml").write_text("points = 1\n")
+    (tmp_path / "long.toml").write_text("points = 3\n")
+    result = briefbot("--config", str(tmp_path / "short.toml"), "brief", str(EXAMPLES / "desalination.en.txt"),
+                      "--format", "json", "--config", str(tmp_path / "long.toml"))
+    assert result.returncode == 0 and len(json.loads(result.stdout)["points"]) == 3
 
 
 def test_links_are_fetched_concurrently_and_failures_named(server):

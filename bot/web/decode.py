@@ -16,12 +16,20 @@ from bot.errors import InputError
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]+)""", re.IGNORECASE)
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+# Documents that a charset detector would happily read as text (a PDF renamed .txt):
+# their first bytes say what they are.
+_DOCUMENT_SIGNATURES = {b"%PDF-": "a PDF document", b"PK\x03\x04": "a ZIP archive (such as .docx or .epub)",
+                        b"{\\rtf": "an RTF document", b"\x89PNG": "a PNG image", b"\xff\xd8\xff": "a JPEG image",
+                        b"GIF8": "a GIF image"}
 
 
 def decode_bytes(body: bytes, declared_charset: str | None = None) -> tuple[str, str]:
     """(text, charset used). Raises InputError for binary data, which no charset makes text."""
     if body.startswith(_UTF16_BOMS):
         return body.decode("utf-16"), "utf-16"
+    kind = next((kind for signature, kind in _DOCUMENT_SIGNATURES.items() if body.startswith(signature)), None)
+    if kind:
+        raise InputError(f"This is {kind}, not text.", "Give the article as text, HTML or a link.")
     if b"\x00" in body[:4096]:
         raise InputError("This looks like a binary file, not text.",
                          "Give the article as text, HTML or a link.")
