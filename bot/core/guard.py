@@ -55,7 +55,7 @@ def repair(source: str, source_language: str, output: str, output_language: str)
         fixed = _substitute(output, check.invented, check.missing, output_language)
         if check_figures(source, source_language, fixed, output_language).ok:
             return Repair(fixed, "changed figures were restored from the source: " + ", ".join(
-                f"{m.text} (not {i.text})" for m, i in zip(check.missing, check.invented)))
+                f"{m.text} (not {i.text})" for m, i in zip(check.missing, check.invented, strict=True)))
     if not check.missing:
         return Repair(_remove(output, check.invented),
                       "numbers not in the source were removed: " + ", ".join(f.text for f in check.invented))
@@ -80,7 +80,7 @@ def _one_for_one(check: FigureCheck) -> bool:
     return all(_plain_number(right) and _plain_number(wrong) and right.qualifier == wrong.qualifier
                and (right.unit == wrong.unit or not (right.unit and wrong.unit))  # a unit one side did not see
                and (right.kind == wrong.kind or {right.kind, wrong.kind} == {"number", "quantity"})
-               for right, wrong in zip(check.missing, check.invented))
+               for right, wrong in zip(check.missing, check.invented, strict=True))
 
 
 def _plain_number(figure: Figure) -> bool:
@@ -91,9 +91,10 @@ def _plain_number(figure: Figure) -> bool:
 def _substitute(output: str, wrong: list[Figure], right: list[Figure], language: str) -> str:
     """Writes each right value over the wrong one's digits, keeping the output's own
     words around them ("More than", "million", "km")."""
-    pairs = sorted(zip(wrong, right), key=lambda pair: pair[0].start, reverse=True)
+    pairs = sorted(zip(wrong, right, strict=True), key=lambda pair: pair[0].start, reverse=True)
     for bad, good in pairs:
         digits = _DIGITS.search(bad.text)
+        assert digits is not None  # _one_for_one lets only figures written in digits through
         for spelling in (_as_written(good), _in_full(good)):
             fixed = bad.text[:digits.start()] + spelling + bad.text[digits.end():]
             if any(figures_match(f, good) for f in extract_figures(fixed, language)):
@@ -104,11 +105,14 @@ def _substitute(output: str, wrong: list[Figure], right: list[Figure], language:
 
 def _as_written(figure: Figure) -> str:
     """'310' of '310 ملايين': right when the output kept the scale word."""
-    return ascii_digits(_DIGITS.search(figure.text).group())
+    digits = _DIGITS.search(figure.text)
+    assert digits is not None  # a _plain_number
+    return ascii_digits(digits.group())
 
 
 def _in_full(figure: Figure) -> str:
     """'120,000' of '١٢٠ ألف': right when the output wrote the number out."""
+    assert figure.value is not None  # a _plain_number
     return f"{figure.value.normalize():,f}"
 
 

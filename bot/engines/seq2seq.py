@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.engines.hardware import cpu_threads, pick_device
+from bot.engines.hardware import cpu_threads, import_torch, pick_device
 from bot.engines.registry import TranslationModel
 
 BATCH_SIZE = 16
@@ -35,7 +35,7 @@ class HFTranslator:
 
     def __init__(self, choice: TranslationModel, path: Path, *, device: str = "auto", threads: int = 0,
                  beam_size: int = 4, dtype: str = "float32", batch_size: int = BATCH_SIZE) -> None:
-        import torch
+        torch = import_torch()
         from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
         self.torch = torch
@@ -67,6 +67,6 @@ class HFTranslator:
             with self.torch.inference_mode():
                 output = self.model.generate(**encoded, num_beams=beam_size or self.beam_size,
                                              max_new_tokens=limit, min_new_tokens=min_new_tokens, **extra)
-            for i, text in zip(batch, self.tokenizer.batch_decode(output, skip_special_tokens=True)):
+            for i, text in zip(batch, self.tokenizer.batch_decode(output, skip_special_tokens=True), strict=True):
                 results[i] = text.strip()
         return results
