@@ -321,6 +321,14 @@ def test_settings_fall_back_to_openai_api_key():
     assert (settings.llm_timeout, settings.llm_concurrency, Settings().llm_timeout) == (2.5, 4, 60.0)
 
 
+def test_a_closed_briefer_briefs_again_through_the_server(fake, llm):
+    fake.reset(FAITHFUL, FAITHFUL)
+    briefer = llm(llm_concurrency=1)
+    brief(briefer)
+    asyncio.run(briefer.aclose())  # the bot closes its Briefer at shutdown; a test may reuse one
+    assert brief(briefer).engine["summarizer"] == f"llm:{MODEL}"
+
+
 def test_without_a_server_the_llm_engine_stays_in_process(tmp_path):
     briefer = Briefer(Settings(data_dir=tmp_path, engine="llm"))
     assert briefer.llm is None

@@ -108,8 +108,9 @@ class ChatServer:
 
     def _started_loop(self) -> asyncio.AbstractEventLoop:
         with self._lock:
-            if self._loop is None:
+            if self._loop is None:  # first use, or first since close(): a fresh loop and its own gate
                 self._loop = asyncio.new_event_loop()
+                self._gate = asyncio.Semaphore(self.options.concurrency)
                 self._thread = threading.Thread(target=self._loop.run_forever, name="briefbot-llm", daemon=True)
                 self._thread.start()
             return self._loop

@@ -114,5 +114,6 @@ async def _stop_services(application: Application) -> None:
     shared = started_services(application)
     if shared is None:
         return
+    await shared.briefer.aclose()  # its own sessions (an LLM server's); the shared fetcher is closed next
     await shared.fetcher.close()
     await shared.database.close()
