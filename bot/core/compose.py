@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 
 from bot.core.brief import Brief, Credit, KeyFigure, SourceInfo
 from bot.core.facts.attributions import find_attributions
+from bot.core.facts.dates import date_keys_compatible
 from bot.core.facts.figures import Figure, extract_figures
+from bot.core.facts.labels import figure_context as label_span
 from bot.core.links import site_host
 from bot.core.select import select_sentences
 from bot.core.text.document import Document
 
 # Figures that say the most come first; years alone are context, not news.
-_KIND_ORDER = {"number": 0, "money": 0, "percent": 0, "quantity": 0, "date": 1, "year": 2}
-_CLAUSE_BREAK = re.compile(r"[,;:()،؛«»\"“”]|\s[–—-]\s")
+_KIND_ORDER = {"number": 0, "money": 0, "percent": 0, "quantity": 0, "date": 1, "year": 2, "score": 2, "age": 3}
 _HEADLINE_WORDS = 18
 
 
@@ -34,7 +36,7 @@ def compose_brief(document: Document, source: SourceInfo, options: BriefOptions 
     )
     points = [document.sentences[i] for i in selection.chosen]
     order = selection.chosen + [i for i in selection.by_score() if i not in selection.chosen]
-    figures = _key_figures(document.sentences, sentence_figures, order, options.max_figures)
+    figures = _key_figures(document.sentences, sentence_figures, order, options.max_figures, source.published)
     return Brief(
         source=source,
         language=language,
@@ -45,22 +47,61 @@ def compose_brief(document: Document, source: SourceInfo, options: BriefOptions 
     )
 
 
-def _key_figures(sentences: list[str], figures: list[list[Figure]], order: list[int], limit: int) -> list[KeyFigure]:
-    candidates: list[tuple[int, int, KeyFigure]] = []
+def _key_figures(sentences: list[str], figures: list[list[Figure]], order: list[int], limit: int,
+                 published: str | None = None) -> list[KeyFigure]:
+    """The figures a reader needs, at most `limit`: counts and amounts first, then dates, then
+    years, scores and ages; within a tier, the sentences the selector ranks first. The same
+    value is listed once, and the story's own day is left to the points and the dateline."""
+    story_day = published or _story_day(figures)
+    candidates: list[tuple[int, int, int, Figure, str]] = []
     seen: set[str] = set()
     for rank, index in enumerate(order):
         for figure in figures[index]:
-            if figure.key in seen or _is_small_spelled(figure):
+            if figure.key in seen or _same_day(figure, candidates):
                 continue
             seen.add(figure.key)
-            candidates.append((_KIND_ORDER.get(figure.kind, 3), rank, _key_figure(sentences[index], figure)))
-    candidates.sort(key=lambda c: (c[0], c[1]))
-    return [c[2] for c in candidates[:limit]]
+            candidates.append((_tier(figure, story_day), rank, figure.start, figure, sentences[index]))
+    candidates.sort(key=lambda c: c[:3])
+    return [_key_figure(sentence, figure) for *_, figure, sentence in candidates[:limit]]
+
+
+def _story_day(figures: list[list[Figure]]) -> str | None:
+    """The day the story happened, when the text gives it: the first full date of its lead."""
+    lead = [f for sentence in figures[:2] for f in sentence]
+    return next((f.date for f in lead if f.date and len(f.date) == 10 and not f.date.startswith("-")), None)
+
+
+def _near(day: str, story_day: str, days: int = 3) -> bool:
+    """True when a date key ("2024-11-28", "--11-27") falls within `days` of the story's day."""
+    try:
+        story = date.fromisoformat(story_day[:10])
+        when = date.fromisoformat(f"{story.year}{day[1:]}" if day.startswith("--") else day)
+    except ValueError:
+        return False
+    return abs((when - story).days) <= days
+
+
+def _same_day(figure: Figure, candidates: list[tuple[int, int, int, Figure, str]]) -> bool:
+    """'November 27' after 'November 27, 2024' names the same day: list it once."""
+    return figure.date is not None and any(
+        c[3].date is not None and date_keys_compatible(figure.date, c[3].date) and len(c[3].date) > 7
+        and len(figure.date) > 7 for c in candidates)
+
+
+def _tier(figure: Figure, story_day: str | None) -> int:
+    """Counts and amounts first. Small counts in words ("Two police officers", "six schools")
+    come with the dates: they are often news, but as often wording ("two summers")."""
+    if figure.date and story_day and _near(figure.date, story_day):
+        return _KIND_ORDER["age"]
+    if _is_small_spelled(figure):
+        return _KIND_ORDER["date"]
+    return _KIND_ORDER.get(figure.kind, len(_KIND_ORDER))
 
 
 def _is_small_spelled(figure: Figure) -> bool:
-    """'two summers' is wording, not a key figure; 'twelve towns' still is."""
-    return figure.value is not None and figure.value < 10 and not any(c.isdigit() for c in figure.text)
+    """'two summers' in words, with no unit or qualifier to make it a measure."""
+    return (figure.value is not None and figure.value < 10 and figure.spelled
+            and figure.unit is None and figure.qualifier is None)
 
 
 def _key_figure(sentence: str, figure: Figure) -> KeyFigure:
@@ -74,12 +115,9 @@ def _key_figure(sentence: str, figure: Figure) -> KeyFigure:
     )
 
 
-def figure_context(sentence: str, figure: Figure, before: int = 3, after: int = 6) -> str:
-    """The clause around a figure, a few words either side: '71 members of Hayat Tahrir al-Sham'."""
-    left = _CLAUSE_BREAK.split(sentence[: figure.start])[-1].split()[-before:]
-    right_text = _CLAUSE_BREAK.split(sentence[figure.end:])[0]
-    right = right_text.rstrip(" .!?؟").split()[:after]
-    return " ".join([*left, figure.text, *right]).strip()
+def figure_context(sentence: str, figure: Figure) -> str:
+    """The figure's label, a verbatim span of its sentence: '71 members of Hayat Tahrir al-Sham'."""
+    return label_span(sentence, figure.start, figure.end)
 
 
 def credits(source: SourceInfo, sentences: list[str], language: str) -> list[Credit]:

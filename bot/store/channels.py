@@ -7,9 +7,16 @@ sent in, so a crash between two posts never posts an item twice nor skips one.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+
+import aiosqlite
 
 from bot.store.database import Database
+
+if TYPE_CHECKING:  # the type only: the store needs nothing of the web at run time
+    from bot.web.feeds import FeedEntry
 
 
 @dataclass(frozen=True)
@@ -26,7 +33,7 @@ class Channel:
     schedule: str = ""          # "every 6h" | "at 08:00,20:00"; empty: only /digest now
     timezone: str = "UTC"
 
-    def with_values(self, **values) -> "Channel":
+    def with_values(self, **values: Any) -> Channel:
         return replace(self, **values)
 
 
@@ -118,7 +125,7 @@ class ChannelStore:
 
     # ---- items -------------------------------------------------------------------
 
-    async def add_items(self, channel_id: int, feed_url: str, entries: list[dict]) -> int:
+    async def add_items(self, channel_id: int, feed_url: str, entries: Sequence[FeedEntry]) -> int:
         """Records entries not seen before (by GUID); returns how many were new."""
         added = 0
         async with self.database.transaction() as db:
@@ -143,8 +150,10 @@ class ChannelStore:
                                  [(message_id, item_id) for item_id in item_ids])
 
 
-def _channel(row) -> Channel:
-    split = lambda raw: tuple(p for p in raw.split(_SEPARATOR) if p)  # noqa: E731
+def _channel(row: aiosqlite.Row) -> Channel:
+    def split(raw: str) -> tuple[str, ...]:
+        return tuple(p for p in raw.split(_SEPARATOR) if p)
+
     return Channel(row["chat_id"], row["title"], row["owner_id"], row["language"], row["items"],
                    split(row["include"]), split(row["exclude"]), row["thread_id"], bool(row["paused"]),
                    row["schedule"], row["timezone"])

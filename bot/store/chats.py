@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from bot.store.database import Database
 
@@ -16,7 +17,7 @@ class ChatSettings:
     show_original: bool = False          # add the source sentences under a translated brief
     ui_language: str | None = None       # None: the user's Telegram language
 
-    def with_values(self, **values) -> "ChatSettings":
+    def with_values(self, **values: Any) -> ChatSettings:
         return replace(self, **values)
 
 

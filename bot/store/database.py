@@ -92,7 +92,7 @@ class Database:
         self._transaction_lock = asyncio.Lock()
 
     @classmethod
-    async def open(cls, path: Path) -> "Database":
+    async def open(cls, path: Path) -> Database:
         path.parent.mkdir(parents=True, exist_ok=True)
         # autocommit: single statements commit at once, `transaction()` groups the rest
         connection = await aiosqlite.connect(path, isolation_level=None)
@@ -123,7 +123,9 @@ class Database:
 
     async def _migrate(self) -> None:
         async with self.connection.execute("PRAGMA user_version") as cursor:
-            (version,) = await cursor.fetchone()
+            row = await cursor.fetchone()
+        assert row is not None  # PRAGMA user_version always answers one row
+        (version,) = row
         for number, statements in enumerate(MIGRATIONS[version:], start=version + 1):
             async with self.transaction() as db:
                 for statement in statements:

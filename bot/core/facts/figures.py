@@ -2,7 +2,13 @@
 
 The figure guard and the brief's "Key figures" both rest on this module: two
 figures are the same when their normalised values are, whatever digits,
-separators or number words spelled them.
+separators, scale words or number words spelled them.
+
+Reading order: dates first, then spans that only look like numbers (times, phone and
+page numbers, ordinals: `notfigures`), then numbers in digits with their qualifier,
+currency, scale and unit (`units`), then numbers in words (`numwords`) and in CJK
+characters (`cjk`). A span once read is fenced off, and every pass is one regex scan,
+so extraction is linear in the text.
 """
 
 from __future__ import annotations
@@ -12,53 +18,21 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from bot.core.facts import numwords
+from bot.core.facts.cjk import FULL_WIDTH, SCALE_AFTER_DIGITS, find_cjk_numbers, scale_of
 from bot.core.facts.dates import date_keys_compatible, find_dates
+from bot.core.facts.notfigures import not_figure_spans
+from bot.core.facts.units import CURRENCY_PREFIX, QUALIFIERS, Measure, measure_after, qualifier_name
 from bot.core.text.normalize import ascii_digits, word_alternation
 
 # Languages that write 1.250,5 rather than 1,250.5.
 COMMA_DECIMAL = frozenset({"de", "fr", "es", "it", "pt", "nl", "tr", "id", "ru", "uk", "pl",
                            "cs", "sk", "ro", "sv", "da", "no", "nb", "fi", "el", "hu", "bg"})
 
-QUALIFIERS = {
-    "more than": "over", "over": "over", "at least": "at least", "nearly": "nearly",
-    "almost": "nearly", "about": "about", "around": "about", "approximately": "about",
-    "roughly": "about", "some": "about", "up to": "up to", "less than": "under",
-    "fewer than": "under", "under": "under", "at most": "up to", "between": "between",
-    "أكثر من": "over", "اكثر من": "over", "ما يزيد عن": "over", "ما يزيد على": "over",
-    "ما لا يقل عن": "at least", "نحو": "about", "حوالي": "about", "حوالى": "about",
-    "قرابة": "about", "زهاء": "about", "أقل من": "under", "اقل من": "under",
-    "ما يقرب من": "nearly", "بين": "between", "من": "from",
-}
-_UNITS = {
-    "%": "%", "percent": "%", "per cent": "%", "pct": "%", "بالمئة": "%", "بالمائة": "%",
-    "في المئة": "%", "في المائة": "%", "بالمية": "%", "Prozent": "%", "pour cent": "%",
-    "por ciento": "%", "por cento": "%", "per cento": "%", "procent": "%",
-    "km": "km", "kilometres": "km", "kilometers": "km", "kilometre": "km", "kilometer": "km",
-    "كم": "km", "كيلومترات": "km", "كيلومترا": "km", "كيلومتر": "km", "كيلو متر": "km",
-    "miles": "mi", "mile": "mi", "ميل": "mi", "أميال": "mi",
-    "metres": "m", "meters": "m", "metre": "m", "meter": "m", "أمتار": "m", "مترا": "m", "متر": "m",
-    "kg": "kg", "kilograms": "kg", "كغ": "kg", "كيلوغرام": "kg",
-    "tonnes": "t", "tons": "t", "tonne": "t", "ton": "t", "طنا": "t", "أطنان": "t", "طن": "t",
-    "hectares": "ha", "هكتار": "ha", "°C": "°C", "degrees": "°",
-}
-_CURRENCY_PREFIX = {"US$": "USD", "$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "₹": "INR",
-                    "USD": "USD", "EUR": "EUR", "GBP": "GBP"}
-_CURRENCY_SUFFIX = {
-    "dollars": "USD", "dollar": "USD", "euros": "EUR", "euro": "EUR", "pounds": "GBP",
-    "yen": "JPY", "yuan": "CNY", "rupees": "INR", "riyals": "SAR", "dirhams": "AED",
-    "dinars": "IQD", "lira": "TRY", "دولارات": "USD", "دولارا": "USD", "دولار": "USD",
-    "يورو": "EUR", "جنيهات": "EGP", "جنيها": "EGP", "جنيه": "EGP", "ريالات": "SAR",
-    "ريالا": "SAR", "ريال": "SAR", "ليرات": "SYP", "ليرة": "SYP", "دراهم": "AED", "درهما": "AED",
-    "درهم": "AED", "دنانير": "IQD", "دينارا": "IQD", "دينار": "IQD",
-}
-
-
-
-# Arabic glues "and"/"so" to the next word: "ونحو", "وخمسة".
-_QUALIFIER = rf"(?:(?<![^\W\d_])[وف]?(?P<qual>{word_alternation(QUALIFIERS)})\s+)?"
-_PREFIX = rf"(?:(?P<cur>{word_alternation(_CURRENCY_PREFIX)})\s?)?"
-_SCALE = rf"(?:\s?(?P<scale>{numwords.SCALE_WORD}|m|k)(?![^\W\d_]))?"
-_SUFFIX = rf"(?:\s?(?P<unit>{word_alternation(list(_UNITS) + list(_CURRENCY_SUFFIX))})(?![^\W\d_]))?"
+# Arabic glues "and"/"so" to the next word: "ونحو", "وخمسة"; a digit may follow with no space.
+_QUALIFIER = rf"(?:(?<![^\W\d_])[وف]?(?P<qual>{word_alternation(QUALIFIERS)})(?:\s+|(?=\d)))?"
+_PREFIX = rf"(?:(?P<cur>{word_alternation(CURRENCY_PREFIX)})\s?)?"
+_SCALE = (rf"(?:\s?(?P<scale>{numwords.SCALE_WORD}|m|k)(?![^\W\d_])[\u064b-\u0652]*"
+          rf"|(?P<cjk>{SCALE_AFTER_DIGITS}))?")
 _RANGE_JOIN = r"\s?(?P<join>[-–—]|to|and|إلى|الى|حتى|و)\s?"
 
 _NUMBER_DOT = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:\.\d{3}){2,}|\d+(?:\.\d+)?"
@@ -68,7 +42,7 @@ _NUMBER_COMMA = r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d{1,3}(?:[\u00a0\u202f]\d{3})+(?
 def _quantity_pattern(number: str, ranges: bool) -> re.Pattern[str]:
     num = rf"(?<![\d.,])(?:{number})(?![\d])(?![.,]\d)"
     second = rf"(?:{_RANGE_JOIN}(?P<num2>{num}))?" if ranges else "(?P<num2>(?!))?(?P<join>(?!))?"
-    return re.compile(rf"{_QUALIFIER}{_PREFIX}(?P<num>{num}){second}{_SCALE}{_SUFFIX}", re.IGNORECASE)
+    return re.compile(rf"{_QUALIFIER}{_PREFIX}(?P<num>{num}){second}{_SCALE}", re.IGNORECASE)
 
 
 # (with ranges, without ranges) for each decimal convention
@@ -76,12 +50,23 @@ _QUANTITY = {
     False: (_quantity_pattern(_NUMBER_DOT, True), _quantity_pattern(_NUMBER_DOT, False)),
     True: (_quantity_pattern(_NUMBER_COMMA, True), _quantity_pattern(_NUMBER_COMMA, False)),
 }
-_WORD_QUANTITY = re.compile(
-    rf"(?<![^\W\d_])[وف]?{_QUALIFIER}(?:(?P<frac>{numwords.FRACTION_WORD})\s+|(?P<words>{numwords.WORD_NUMBER})\s*|(?P<a>a)\s+)"
-    rf"(?P<scale>{numwords.SCALE_WORD})?(?![^\W\d_]){_SUFFIX}",
-    re.IGNORECASE,
-)
+_FRACTION = re.compile(
+    rf"(?<![^\W\d_])[وف]?(?P<frac>{numwords.FRACTION_WORD})\s+(?P<scale>{numwords.SCALE_WORD})(?![^\W\d_])",
+    re.IGNORECASE)
+_QUALIFIER_BEFORE = re.compile(rf"(?<![^\W\d_])[وف]?(?P<qual>{word_alternation(QUALIFIERS)})\s+$", re.IGNORECASE)
 _LATIN_BEFORE = re.compile(r"[A-Za-z]-?$")
+# A number right after these names a thing, it does not count one: Highway 36, Radio 4, المادة 76.
+_DESIGNATORS = re.compile(
+    r"(?:\b(?:Highway|Interstate|Route|Radio|Channel|Flight|Article|Section|Chapter|Room|Gate|Platform|"
+    r"Terminal|Apollo|Boeing|Airbus|Progress|Windows|Version|No\.|Number|Category|Resolution|Paragraph|"
+    r"Bill|Proposition|Item|Line|Bus|Ward|District|Zone|Sector|Block|Pier|Unit|Squadron|Brigade|Division)"
+    r"|(?<![^\W\d_])(?:ال)?(?:مادة|فقرة|بند|قرار|رقم|طريق|رحلة|قناة|لواء|فرقة))\s$"
+)
+# Ages: "a 39-year-old", "aged 52", "Lucy, 32, of Upminster".
+_AGE_AFTER = re.compile(r"[\s-](?:year|month|week|day)s?[\s-]old\b", re.IGNORECASE)
+_AGE_BEFORE = re.compile(r"(?:\baged|\bage of|[A-Z][a-z]+,)\s?$")
+_AGE_TAIL = re.compile(r"\s?,")
+_YEAR = re.compile(r"(1[89]|20)\d\d")
 
 
 @dataclass(frozen=True)
@@ -91,7 +76,7 @@ class Figure:
     text: str
     start: int
     end: int
-    kind: str  # number | percent | money | quantity | date | year | code
+    kind: str  # number | percent | money | quantity | date | year | score | age | code
     value: Decimal | None = None
     upper: Decimal | None = None
     unit: str | None = None
@@ -112,45 +97,66 @@ class Figure:
         """A string that equal figures share, for de-duplication."""
         return f"{self.kind}:{self.normalized}:{self.unit or ''}"
 
+    @property
+    def spelled(self) -> bool:
+        """Written in words, not digits ("twelve", "خمسة عشر")."""
+        return not any(c.isdigit() for c in self.text)
+
 
 def _plain(value: Decimal) -> str:
     return f"{value.normalize():f}"
 
 
+class _Fence:
+    """Characters already read: one byte each, so an overlap test costs the span's length."""
+
+    def __init__(self, size: int) -> None:
+        self.taken = bytearray(size)
+
+    def free(self, start: int, end: int) -> bool:
+        return self.taken.find(1, start, end) < 0
+
+    def take(self, start: int, end: int) -> None:
+        self.taken[start:end] = b"\x01" * (end - start)
+
+
 def extract_figures(text: str, language: str | None = None) -> list[Figure]:
     """All figures in `text`, in order. Offsets index the original `text`."""
-    plain = ascii_digits(text)
+    plain = ascii_digits(text).translate(FULL_WIDTH)
+    fence = _Fence(len(plain))
     figures: list[Figure] = []
-    taken: list[tuple[int, int]] = []
+
+    def keep(figure: Figure | None) -> None:
+        if figure is not None and fence.free(figure.start, figure.end):
+            figures.append(figure)
+            fence.take(figure.start, figure.end)
+
     for d in find_dates(plain):
         amounts = frozenset({Decimal(d.year)}) if d.year else frozenset()
-        figures.append(Figure(text[d.start:d.end], d.start, d.end, "date", date=d.key, amounts=amounts))
-        taken.append((d.start, d.end))
-    decimal_comma = language in COMMA_DECIMAL
-    with_ranges, single = _QUANTITY[decimal_comma]
-    position = 0
-    while m := with_ranges.search(plain, position):
-        if _joins_two_figures(m):
-            m = single.match(plain, m.start())
-        position = m.end()
-        if _overlaps(m.start("num"), m.end(), taken):
-            continue
-        figure = _numeric_figure(text, plain, m, decimal_comma)
-        if figure:
-            figures.append(figure)
-            taken.append((figure.start, figure.end))
-    for m in _WORD_QUANTITY.finditer(plain):
-        if _overlaps(m.start(), m.end(), taken):
-            continue
-        figure = _word_figure(text, m)
-        if figure:
-            figures.append(figure)
-            taken.append((figure.start, figure.end))
+        keep(Figure(text[d.start:d.end], d.start, d.end, "date", date=d.key, amounts=amounts))
+    for start, end in not_figure_spans(plain):
+        fence.take(start, end)
+    _read_digits(text, plain, language in COMMA_DECIMAL, fence, keep)
+    for m in _FRACTION.finditer(plain):
+        value = numwords.FRACTIONS[m["frac"].lower()] * numwords.scale_value(m["scale"])
+        keep(_spelled_figure(text, plain, m.start("frac"), m.end(), value))
+    for number in numwords.find_word_numbers(plain):
+        if number.value > 1:  # a lone "one" or "أحد" is rarely a figure
+            keep(_spelled_figure(text, plain, number.start, number.end, number.value))
+    for number in find_cjk_numbers(plain):
+        keep(_spelled_figure(text, plain, number.start, number.end, number.value))
     return sorted(figures, key=lambda f: f.start)
 
 
-def _overlaps(start: int, end: int, taken: list[tuple[int, int]]) -> bool:
-    return any(start < e and s < end for s, e in taken)
+def _read_digits(text: str, plain: str, decimal_comma: bool, fence: _Fence, keep) -> None:
+    with_ranges, single = _QUANTITY[decimal_comma]
+    position = 0
+    while m := with_ranges.search(plain, position):
+        if m["num2"] and not _is_range(m, decimal_comma):
+            m = single.match(plain, m.start())
+        position = m.end()
+        if fence.free(m.start("num"), m.end()):
+            keep(_numeric_figure(text, plain, m, decimal_comma))
 
 
 def parse_number(raw: str, decimal_comma: bool = False) -> Decimal | None:
@@ -168,78 +174,77 @@ def parse_number(raw: str, decimal_comma: bool = False) -> Decimal | None:
         return None
 
 
+def _is_range(m: re.Match[str], decimal_comma: bool) -> bool:
+    """'5 and 6' is two figures and only 'between 5 and 6' (بين 5 و6) a range; words join
+    ranges that go up ("2003 إلى 32%" is two figures); a hyphen also joins scores ("2-1")."""
+    join = m["join"].lower()
+    if join in ("and", "و") and QUALIFIERS.get((m["qual"] or "").lower()) != "between":
+        return False
+    if join in "-–—":
+        return True
+    low, high = parse_number(m["num"], decimal_comma), parse_number(m["num2"], decimal_comma)
+    return low is not None and high is not None and low < high
+
+
 def _numeric_figure(text: str, plain: str, m: re.Match[str], decimal_comma: bool) -> Figure | None:
-    g = m.groupdict()
-    value = parse_number(g["num"], decimal_comma)
+    value = parse_number(m["num"], decimal_comma)
     if value is None:
         return None
-    qualifier = QUALIFIERS.get((g["qual"] or "").lower())
-    upper = parse_number(g["num2"], decimal_comma) if g["num2"] else None
+    qualifier = qualifier_name(m["qual"])
+    upper = parse_number(m["num2"], decimal_comma) if m["num2"] else None
+    start = m.start("qual") if qualifier else m.start("cur") if m["cur"] else m.start("num")
     end = m.end()
-    start = m.start("qual") if qualifier else m.start("cur") if g["cur"] else m.start("num")
-    currency = _CURRENCY_PREFIX.get(g["cur"] or "") if g["cur"] else None
-    unit_word = g["unit"]
-    unit = None
-    if unit_word:
-        key = unit_word if unit_word in _UNITS or unit_word in _CURRENCY_SUFFIX else unit_word.lower()
-        currency = currency or _CURRENCY_SUFFIX.get(key)
-        unit = _UNITS.get(key)
-    scale = numwords.scale_value(g["scale"], with_currency=currency is not None)
-    if g["scale"] and scale == 1:
+    currency = CURRENCY_PREFIX.get(m["cur"]) if m["cur"] else None
+    scale = scale_of(m["cjk"]) if m["cjk"] else numwords.scale_value(m["scale"], with_currency=currency is not None)
+    if m["scale"] and scale == 1:
         # A bare "m" or "k" with no currency is not a scale ("10m" may be metres): stop before it.
-        end, unit, currency = (m.end("num2") if g["num2"] else m.end("num")), None, None
+        end = m.end("num2") if m["num2"] else m.end("num")
+    measure = measure_after(plain, end)
+    unit = None
+    if measure:
+        end, unit, currency = measure.end, measure.unit, currency or measure.currency
     value *= scale
     upper = upper * scale if upper is not None else None
-    kind = _kind(value, upper, unit, currency, g, qualifier)
-    if kind == "code" and _LATIN_BEFORE.search(plain[max(0, start - 2):start]) is None:
-        kind = "number"
+    kind = _kind(plain, m, start, end, value, upper, unit, currency, qualifier, scale)
+    span = text[start:end].rstrip()
+    return Figure(span, start, start + len(span), kind, value, upper, currency or unit, qualifier,
+                  amounts=frozenset(v for v in (value, upper) if v is not None))
+
+
+def _kind(plain: str, m: re.Match[str], start: int, end: int, value: Decimal, upper: Decimal | None,
+          unit: str | None, currency: str | None, qualifier: str | None, scale: int) -> str:
+    before = plain[max(0, start - 24):start]
     if _LATIN_BEFORE.search(plain[max(0, m.start("num") - 2):m.start("num")]):
-        kind = "code"  # G20, MH17, COVID-19: names, not figures
-    amounts = frozenset(v for v in (value, upper) if v is not None)
-    return Figure(text[start:end].rstrip(), start, start + len(text[start:end].rstrip()), kind,
-                  value, upper, currency or unit, qualifier, amounts=amounts)
-
-
-def _joins_two_figures(m: re.Match[str]) -> bool:
-    """'5 and 6' is two figures; only 'between 5 and 6' (بين 5 و6) is a range."""
-    join = (m.group("join") or "").lower()
-    return join in ("and", "و") and QUALIFIERS.get((m.group("qual") or "").lower()) != "between"
-
-
-def _kind(value, upper, unit, currency, g, qualifier) -> str:
+        return "code"  # G20, MH17, COVID-19: names, not figures
     if currency:
         return "money"
     if unit == "%":
         return "percent"
     if unit:
         return "quantity"
-    is_year = upper is None and not g["scale"] and qualifier is None and re.fullmatch(r"(1[89]|20)\d\d", g["num"])
-    return "year" if is_year else "number"
+    if _DESIGNATORS.search(before):
+        return "code"
+    if upper is None and scale == 1 and (_AGE_AFTER.match(plain, end) or (
+            _AGE_BEFORE.search(before) and _AGE_TAIL.match(plain, end))):
+        return "age"
+    if upper is not None and m["join"] in "-–—" and upper < value:
+        return "year" if _YEAR.fullmatch(m["num"]) else "score"  # 2013-14 is a year; 2-1 a score
+    if upper is None and scale == 1 and qualifier is None and _YEAR.fullmatch(m["num"]):
+        return "year"
+    return "number"
 
 
-def _word_figure(text: str, m: re.Match[str]) -> Figure | None:
-    g = m.groupdict()
-    scale = numwords.scale_value(g["scale"])
-    if g["frac"]:
-        if not g["scale"]:
-            return None  # "half of Idlib" is a share, not a count
-        base = numwords.FRACTIONS[g["frac"].lower()]
-    elif g["a"]:
-        if not g["scale"]:
-            return None
-        base = Decimal(1)
-    else:
-        base = numwords.word_number_value(g["words"].lower())
-        if base is None or (base == 1 and not g["scale"]):
-            return None  # a lone "one" is rarely a figure
-    value = base * scale
-    unit_word = g["unit"]
-    currency = _CURRENCY_SUFFIX.get(unit_word) if unit_word else None
-    unit = _UNITS.get(unit_word) if unit_word else None
-    qualifier = QUALIFIERS.get((g["qual"] or "").lower())
-    first = "qual" if qualifier else "frac" if g["frac"] else "words" if g["words"] else "a"
-    start = m.start(first)
-    span = text[start:m.end()].rstrip()
+def _spelled_figure(text: str, plain: str, start: int, end: int, value: Decimal) -> Figure:
+    """A number in words or CJK characters, with the qualifier before and the unit after it."""
+    qualifier_match = _QUALIFIER_BEFORE.search(plain[max(0, start - 24):start])
+    qualifier = qualifier_name(qualifier_match["qual"]) if qualifier_match else None
+    if qualifier_match:
+        start += qualifier_match.start("qual") - qualifier_match.endpos
+    measure: Measure | None = measure_after(plain, end)
+    unit = currency = None
+    if measure:
+        end, unit, currency = measure.end, measure.unit, measure.currency
+    span = text[start:end].rstrip()
     kind = "money" if currency else "percent" if unit == "%" else "quantity" if unit else "number"
     return Figure(span, start, start + len(span), kind, value, None, currency or unit, qualifier,
                   amounts=frozenset({value}))
