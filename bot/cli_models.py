@@ -23,7 +23,8 @@ from bot.errors import BriefError
 EXIT_OK, EXIT_FAILED = 0, 1
 
 
-def add_parser(commands: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser],
+               parents: list[argparse.ArgumentParser]) -> None:
     """`parents` hold the options every subcommand takes (--config)."""
     models = commands.add_parser("models", parents=parents, help="list, download and convert models")
     actions = models.add_subparsers(dest="action", required=True)
@@ -86,7 +87,7 @@ def _cached_repos() -> list[str]:
         from huggingface_hub import scan_cache_dir
 
         return sorted(repo.repo_id for repo in scan_cache_dir().repos if repo.repo_type == "model")
-    except Exception:  # no cache folder yet, or huggingface_hub not installed: nothing cached
+    except Exception:  # noqa: BLE001 (no cache folder yet, or huggingface_hub not installed: nothing cached)
         return []
 
 
@@ -98,7 +99,7 @@ def download_models(args: argparse.Namespace, settings: Settings) -> int:
         print(f"downloading {model} …", flush=True)
         try:
             print(f"{model}: {download(model)}")
-        except Exception as error:  # network, a wrong id, a full disk: one line each, go on with the rest
+        except Exception as error:  # noqa: BLE001 (network, a wrong id, a full disk: one line each, go on)
             failed += 1
             print(f"briefbot: {model}: could not download ({type(error).__name__}: {str(error)[:200]}). "
                   "Downloading needs internet access to huggingface.co.", file=sys.stderr)
