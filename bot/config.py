@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from bot.errors import BriefError
 
@@ -71,7 +72,7 @@ class Settings:
     user_briefs_per_minute: int = 6
 
     @classmethod
-    def load(cls, env: Mapping[str, str] | None = None, file: Path | None = None) -> "Settings":
+    def load(cls, env: Mapping[str, str] | None = None, file: Path | None = None) -> Settings:
         env = os.environ if env is None else env
         values: dict[str, Any] = {}
         path = file or _config_path(env)
@@ -87,7 +88,7 @@ class Settings:
                 values[f.name] = env[key]
         return cls().with_values(values)
 
-    def with_values(self, values: Mapping[str, Any]) -> "Settings":
+    def with_values(self, values: Mapping[str, Any]) -> Settings:
         """A copy with `values` applied, each converted to its field's type."""
         converted: dict[str, Any] = {}
         types = {f.name: f.type for f in fields(self)}
