@@ -1,16 +1,20 @@
 """Digest schedules: "every 6h", "every 90m", "at 08:00,20:00 [Europe/Berlin]".
 
-Pure: `next_run` takes the clock as an argument, so tests control time.
+Pure: `next_run` takes the clock as an argument, so tests control time. An
+"every N" schedule runs at fixed multiples of N since the Unix epoch (every 6h:
+00:00, 06:00, 12:00, 18:00 UTC), so a restart never pushes the next digest back.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 MIN_INTERVAL = timedelta(minutes=30)  # more often than this is a live feed, not a digest
+MAX_INTERVAL = timedelta(days=7)      # less often than this is no digest either
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
 @dataclass(frozen=True)
@@ -31,11 +35,13 @@ def parse_schedule(text: str, default_timezone: str = "UTC") -> Schedule:
     text = text.strip()
     every = re.fullmatch(r"every\s+(\d+)\s*(h|m|min|hours?|minutes?)", text, re.IGNORECASE)
     if every:
-        amount, unit = int(every.group(1)), every.group(2).lower()
-        interval = timedelta(hours=amount) if unit.startswith("h") else timedelta(minutes=amount)
-        if interval < MIN_INTERVAL:
+        digits, unit = every.group(1).lstrip("0") or "0", every.group(2).lower()
+        minutes = int(digits) * (60 if unit.startswith("h") else 1) if len(digits) <= 6 else None
+        if minutes is None or minutes > MAX_INTERVAL.total_seconds() // 60:
+            raise ValueError("a digest must come at least once a week (every 168h at most)")
+        if minutes < MIN_INTERVAL.total_seconds() // 60:
             raise ValueError("a digest can come at most every 30 minutes")
-        return Schedule(every=interval)
+        return Schedule(every=timedelta(minutes=minutes))
     at = re.fullmatch(r"at\s+([\d:,\s]+?)(?:\s+([A-Za-z_]+(?:/[A-Za-z_+-]+)*))?", text, re.IGNORECASE)
     if not at:
         raise ValueError("write 'every 6h' or 'at 08:00,20:00 Europe/Berlin'")
@@ -56,7 +62,8 @@ def parse_schedule(text: str, default_timezone: str = "UTC") -> Schedule:
 def next_run(schedule: Schedule, now: datetime) -> datetime:
     """The first moment after `now` (an aware datetime) when the digest is due."""
     if schedule.every:
-        return now + schedule.every
+        periods = (now - _EPOCH) // schedule.every + 1
+        return (_EPOCH + periods * schedule.every).astimezone(now.tzinfo)
     zone = ZoneInfo(schedule.timezone)
     local = now.astimezone(zone)
     for days in (0, 1):

@@ -1,8 +1,11 @@
 """Channel digests: read the feeds, group the stories, brief them, post, record.
 
 Runs from a schedule or on demand. Each feed is fetched through the safe fetcher
-with its ETag / Last-Modified; a feed that fails waits longer each time (up to 6 h)
-and is reported to the channel's owner once, when it has failed three times in a row.
+with its ETag / Last-Modified; a feed that fails (in any way) waits longer each time
+(up to 6 h) and is reported to the channel's owner once, when it has failed three
+times in a row. An item that cannot be briefed is skipped and logged, never the
+whole digest. Articles are fetched outside the `work` slot, which is held only for
+the CPU-bound briefing (the bot passes its shared work queue, at low priority).
 How a post reaches the channel is the caller's business: the service is handed a
 `post` and a `notify` callable, so it knows nothing of Telegram.
 """
@@ -13,7 +16,10 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
+from functools import partial
+from typing import Any
 
 from bot.core.brief import Brief, SourceInfo
 from bot.core.links import site_host
@@ -23,8 +29,9 @@ from bot.digests.stories import group_stories
 from bot.errors import BriefError
 from bot.pipeline import Briefer
 from bot.store.channels import Channel, ChannelStore, Feed, Item
+from bot.web.errors import FetchCause, FetchError
 from bot.web.feeds import fetch_feed
-from bot.web.fetch import SafeFetcher
+from bot.web.fetch import FetchedPage, SafeFetcher
 
 log = logging.getLogger(__name__)
 REPORT_AFTER_FAILURES = 3
@@ -40,6 +47,8 @@ class DeliveryFailed(Exception):
 PostDigest = Callable[[Channel, str], Awaitable[int]]
 # Tells a user (the channel's owner) something, in plain text.
 NotifyUser = Callable[[int, str], Awaitable[None]]
+# Holds one worker for CPU-bound briefing while inside.
+WorkSlot = Callable[[], AbstractAsyncContextManager[object]]
 
 
 @dataclass
@@ -67,13 +76,15 @@ def wanted(item: Item, channel: Channel) -> bool:
 
 class DigestService:
     def __init__(self, store: ChannelStore, briefer: Briefer, fetcher: SafeFetcher, delivery: DigestDelivery,
-                 target_language: str, clock: Callable[[], float] = time.time) -> None:
+                 target_language: str, clock: Callable[[], float] = time.time, work: WorkSlot | None = None) -> None:
         self.store = store
         self.briefer = briefer
         self.fetcher = fetcher
         self.delivery = delivery
         self.target_language = target_language
         self.clock = clock
+        gate = asyncio.Semaphore(BRIEFS_AT_ONCE)
+        self.work: WorkSlot = work or (lambda: gate)
         self._running: dict[int, asyncio.Lock] = {}
 
     async def run(self, channel: Channel) -> int:
@@ -95,7 +106,12 @@ class DigestService:
         except BriefError as error:
             await self._feed_failed(channel, feed, error)
             return
-        await self.store.add_items(channel.chat_id, feed.url, result.entries)
+        except Exception as error:  # noqa: BLE001 - a feed that breaks the parser backs off like any failure
+            log.exception("feed %s could not be read", feed.url)
+            await self._feed_failed(channel, feed, FetchError(FetchCause.BAD_RESPONSE, f"The feed could not be read "
+                                                                              f"({type(error).__name__})."))
+            return
+        await self.store.add_items(channel.chat_id, feed.url, result.entries, now=self.clock())
         await self.store.feed_fetched(feed, result.etag, result.last_modified)
 
     async def _feed_failed(self, channel: Channel, feed: Feed, error: BriefError) -> None:
@@ -114,14 +130,18 @@ class DigestService:
     # ---- the digest ----------------------------------------------------------------
 
     async def post(self, channel: Channel) -> int:
-        items = [item for item in await self.store.unposted(channel.chat_id) if wanted(item, channel)]
-        stories = group_stories(items, lambda i: i.url, lambda i: f"{i.title} {i.summary}")[:channel.items]
+        waiting = await self.store.unposted(channel.chat_id)
+        items = [item for item in waiting if wanted(item, channel)]
+        # Held back now, held back for good: changed filters must not bring old items back.
+        await self.store.mark_skipped([item.id for item in waiting if not wanted(item, channel)])
+        stories = (await asyncio.to_thread(group_stories, items, lambda i: i.url,
+                                           lambda i: f"{i.title} {i.summary}"))[:channel.items]
         if not stories:
             return 0
-        gate = asyncio.Semaphore(BRIEFS_AT_ONCE)
-        entries = await asyncio.gather(*(self._entry(story.items, channel, gate) for story in stories))
+        made = await asyncio.gather(*(self._entry(story.items, channel) for story in stories))
+        entries = [entry for entry in made if entry is not None]
         sent = 0
-        for markup, item_ids in assemble_posts(list(entries), f"Digest: {channel.title}"):
+        for markup, item_ids in assemble_posts(entries, f"Digest: {channel.title}"):
             try:
                 message_id = await self.delivery.post(channel, markup)
             except DeliveryFailed as error:  # the items stay unposted; the next run retries them
@@ -131,24 +151,41 @@ class DigestService:
             sent += 1
         return sent
 
-    async def _entry(self, items: list[Item], channel: Channel, gate: asyncio.Semaphore) -> DigestEntry:
-        lead = items[0]
-        async with gate:
-            brief = await self._brief(lead, channel.language or self.target_language)
-        texts = {(site_host(i.url) or i.url): f"{i.title}. {i.summary}" for i in items}
-        return DigestEntry(brief, [((site_host(i.url) or i.url), i.url) for i in items],
-                           figure_disagreements(texts, None) if len(items) > 1 else [],
-                           [i.id for i in items])
+    async def _entry(self, items: list[Item], channel: Channel) -> DigestEntry | None:
+        """The story's entry; None (and its items skipped for good) when it cannot be made at all."""
+        try:
+            brief = await self._brief(items[0], channel.language or self.target_language)
+            texts = {(site_host(i.url) or i.url): f"{i.title}. {i.summary}" for i in items}
+            return DigestEntry(brief, [((site_host(i.url) or i.url), i.url) for i in items],
+                               figure_disagreements(texts, None) if len(items) > 1 else [],
+                               [i.id for i in items])
+        except Exception:  # noqa: BLE001 - one bad item must not fail the whole digest
+            log.exception("digest item %s skipped", items[0].url)
+        await self.store.mark_skipped([i.id for i in items])
+        return None
 
     async def _brief(self, item: Item, language: str) -> Brief:
         """The article's brief; if the article cannot be read, the feed's own summary."""
         try:
-            return await self.briefer.abrief_url(item.url, to=language, points=2)
+            page = await self.fetcher.fetch(item.url)
+            async with self.work():
+                return await brief_page(self.briefer, page, to=language, points=2)
         except BriefError as error:
             log.info("digest item %s briefed from its feed summary: %s", item.url, error)
         try:
-            return await self.briefer.abrief_text(f"{item.title}\n\n{item.summary}", to=language, points=2,
-                                                  source=SourceInfo(url=item.url, title=item.title))
+            async with self.work():
+                return await self.briefer.abrief_text(f"{item.title}\n\n{item.summary}", to=language, points=2,
+                                                      source=SourceInfo(url=item.url, title=item.title))
         except BriefError:
             return Brief(SourceInfo(url=item.url, title=item.title), language, item.title,
                          [item.summary[:400]] if item.summary else [])
+
+
+async def brief_page(briefer: Briefer, page: FetchedPage, **options: Any) -> Brief:
+    """The brief of a page fetched beforehand, so that the fetch (slow, no CPU) can happen
+    outside a worker slot and only this (CPU-bound, in a thread) inside one."""
+    if page.content_type == "text/plain":
+        return await briefer.abrief_text(page.text, **{**options, "source": SourceInfo(url=page.url)})
+    brief = await asyncio.to_thread(partial(briefer.brief_html, page.text, url=page.url, **options))
+    brief.source.url = brief.source.url or page.url
+    return brief

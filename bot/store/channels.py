@@ -2,6 +2,12 @@
 
 An item is marked posted in the same transaction that records the message it was
 sent in, so a crash between two posts never posts an item twice nor skips one.
+An item that will never be posted (held back by the filters, too old, past the
+cap, or one that could not be briefed) is marked skipped: its row stays, so the
+feed cannot bring it back, but no digest looks at it again.
+
+Limits: MAX_FEEDS feeds a channel, MAX_UNPOSTED items waiting, none older than
+MAX_UNPOSTED_AGE.
 """
 
 from __future__ import annotations
@@ -17,6 +23,15 @@ from bot.store.database import Database
 
 if TYPE_CHECKING:  # the type only: the store needs nothing of the web at run time
     from bot.web.feeds import FeedEntry
+
+MAX_FEEDS = 50                    # feeds a channel; a digest of more is no digest
+MAX_UNPOSTED = 500                # items waiting for a digest, newest kept
+MAX_UNPOSTED_AGE = 3 * 24 * 3600  # seconds; older unposted news is no news
+SKIPPED = 0                       # posted_message_id of an item no digest will carry (no message has id 0)
+
+
+class TooManyFeeds(ValueError):
+    """The channel has MAX_FEEDS feeds already; the message says what to do."""
 
 
 @dataclass(frozen=True)
@@ -102,9 +117,28 @@ class ChannelStore:
     # ---- feeds -------------------------------------------------------------------
 
     async def add_feed(self, channel_id: int, url: str) -> bool:
-        """False when the channel already had this feed."""
-        cursor = await self.db.execute("INSERT OR IGNORE INTO feeds (channel_id, url) VALUES (?, ?)", (channel_id, url))
-        return cursor.rowcount == 1
+        """False when the channel already had this feed; TooManyFeeds when it has MAX_FEEDS."""
+        added, refused = await self.add_feeds(channel_id, [url])
+        if refused:
+            raise TooManyFeeds(f"a channel can have at most {MAX_FEEDS} feeds; /unsub one first")
+        return added == 1
+
+    async def add_feeds(self, channel_id: int, urls: list[str]) -> tuple[int, int]:
+        """(feeds added, new feeds left out because the channel reached MAX_FEEDS)."""
+        added = refused = 0
+        async with self.database.transaction() as db:
+            async with db.execute("SELECT url FROM feeds WHERE channel_id = ?", (channel_id,)) as cursor:
+                known = {row["url"] for row in await cursor.fetchall()}
+            for url in dict.fromkeys(urls):
+                if url in known:
+                    continue
+                if len(known) >= MAX_FEEDS:
+                    refused += 1
+                    continue
+                await db.execute("INSERT INTO feeds (channel_id, url) VALUES (?, ?)", (channel_id, url))
+                known.add(url)
+                added += 1
+        return added, refused
 
     async def remove_feed(self, channel_id: int, url: str) -> bool:
         cursor = await self.db.execute("DELETE FROM feeds WHERE channel_id = ? AND url = ?", (channel_id, url))
@@ -125,16 +159,24 @@ class ChannelStore:
 
     # ---- items -------------------------------------------------------------------
 
-    async def add_items(self, channel_id: int, feed_url: str, entries: Sequence[FeedEntry]) -> int:
-        """Records entries not seen before (by GUID); returns how many were new."""
+    async def add_items(self, channel_id: int, feed_url: str, entries: Sequence[FeedEntry],
+                        now: float | None = None) -> int:
+        """Records entries not seen before (by GUID); returns how many were new. The waiting
+        items are then pruned to the newest MAX_UNPOSTED, none older than MAX_UNPOSTED_AGE."""
         added = 0
+        now = time.time() if now is None else now
         async with self.database.transaction() as db:
             for entry in entries:
                 cursor = await db.execute(
                     "INSERT OR IGNORE INTO items (channel_id, feed_url, guid, url, title, summary, seen)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (channel_id, feed_url, entry["guid"], entry["url"], entry["title"], entry["summary"], time.time()))
+                    (channel_id, feed_url, entry["guid"], entry["url"], entry["title"], entry["summary"], now))
                 added += cursor.rowcount
+            await db.execute(
+                "UPDATE items SET posted_message_id = ? WHERE channel_id = ? AND posted_message_id IS NULL"
+                " AND (seen < ? OR id NOT IN (SELECT id FROM items WHERE channel_id = ? AND posted_message_id IS NULL"
+                " ORDER BY seen DESC, id DESC LIMIT ?))",
+                (SKIPPED, channel_id, now - MAX_UNPOSTED_AGE, channel_id, MAX_UNPOSTED))
         return added
 
     async def unposted(self, channel_id: int) -> list[Item]:
@@ -142,6 +184,12 @@ class ChannelStore:
                                    " ORDER BY seen, id", (channel_id,)) as cursor:
             return [Item(r["id"], r["channel_id"], r["feed_url"], r["guid"], r["url"], r["title"], r["summary"])
                     for r in await cursor.fetchall()]
+
+    async def mark_skipped(self, item_ids: list[int]) -> None:
+        """Items no digest will carry: held back by the filters, or impossible to brief."""
+        async with self.database.transaction() as db:
+            await db.executemany("UPDATE items SET posted_message_id = ? WHERE id = ?",
+                                 [(SKIPPED, item_id) for item_id in item_ids])
 
     async def mark_posted(self, item_ids: list[int], message_id: int) -> None:
         """Called once the message is sent: the items and the message are recorded together."""

@@ -19,7 +19,7 @@ from bot.store.cache import BriefCache
 from bot.store.channels import ChannelStore
 from bot.store.chats import ChatSettingsStore
 from bot.store.database import Database
-from bot.telegram.digests import schedule_channel, telegram_delivery
+from bot.telegram.digests import schedule_all, telegram_delivery
 from bot.telegram.fairness import UserRateLimit, WorkQueue
 from bot.telegram.handlers import briefs, buttons, channels, errors, inline, start
 from bot.telegram.handlers import settings as settings_handlers
@@ -81,20 +81,23 @@ def _start_services(settings: Settings, briefer: Briefer | None):
         shared_briefer = briefer or Briefer(settings, fetcher=fetcher)
         channel_store = ChannelStore(database)
         delivery = telegram_delivery(application.bot)
+        work = WorkQueue(settings.workers, settings.queue_size)
         keep_services(application, Services(
             settings=settings,
             briefer=shared_briefer,
             database=database,
             chats=ChatSettingsStore(database),
             cache=BriefCache(database),
-            work=WorkQueue(settings.workers, settings.queue_size),
+            work=work,
             rate_limit=UserRateLimit(settings.user_briefs_per_minute),
             channels=channel_store,
             fetcher=fetcher,
-            digests=DigestService(channel_store, shared_briefer, fetcher, delivery, settings.target_language),
+            # digest briefs share the workers with users, behind them (issue 12, item 17)
+            digests=DigestService(channel_store, shared_briefer, fetcher, delivery, settings.target_language,
+                                  work=lambda: work.slot(background=True)),
         ))
-        for channel in await channel_store.all():  # schedules live in the database, jobs are rebuilt
-            schedule_channel(application.job_queue, channel)
+        # schedules live in the database, jobs are rebuilt; one bad stored schedule is skipped
+        schedule_all(application.job_queue, await channel_store.all())
         await services(application).cache.forget_old()
         await _publish_commands(application)
         log.info("briefbot is up as @%s; data in %s", application.bot.username, settings.data_dir)

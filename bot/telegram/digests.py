@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
+from datetime import datetime, timezone
 from datetime import time as day_time
 from zoneinfo import ZoneInfo
 
@@ -11,28 +13,31 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes, JobQueue
 
-from bot.digests.schedule import parse_schedule
+from bot.digests.schedule import next_run, parse_schedule
 from bot.digests.service import DeliveryFailed, DigestDelivery
 from bot.store.channels import Channel
+from bot.telegram.resend import with_retries
 from bot.telegram.services import services
 
 log = logging.getLogger(__name__)
 
 
 def telegram_delivery(bot: Bot) -> DigestDelivery:
-    """Posts and owner notes sent through the Bot API; a Telegram error is a failed delivery."""
+    """Posts and owner notes sent through the Bot API, transient failures retried;
+    a Telegram error that remains is a failed delivery."""
 
     async def post(channel: Channel, markup: str) -> int:
         try:
-            message = await bot.send_message(channel.chat_id, markup, parse_mode=ParseMode.HTML,
-                                             message_thread_id=channel.thread_id)
+            message = await with_retries(lambda: bot.send_message(
+                channel.chat_id, markup, parse_mode=ParseMode.HTML, message_thread_id=channel.thread_id),
+                f"digest post to {channel.chat_id}")
         except TelegramError as error:
             raise DeliveryFailed(str(error)) from error
         return message.message_id
 
     async def notify(user_id: int, text: str) -> None:
         try:
-            await bot.send_message(user_id, text)
+            await with_retries(lambda: bot.send_message(user_id, text), f"note to {user_id}")
         except TelegramError as error:
             raise DeliveryFailed(str(error)) from error
 
@@ -43,15 +48,25 @@ def job_name(chat_id: int) -> str:
     return f"digest:{chat_id}"
 
 
+def schedule_all(job_queue: JobQueue, channels: Iterable[Channel]) -> None:
+    """Each stored channel's jobs, in isolation: one bad stored schedule is logged and skipped."""
+    for channel in channels:
+        try:
+            schedule_channel(job_queue, channel)
+        except Exception:  # noqa: BLE001 - the bot must start whatever one channel stored
+            log.exception("the schedule %r of channel %s is skipped", channel.schedule, channel.chat_id)
+
+
 def schedule_channel(job_queue: JobQueue, channel: Channel) -> None:
-    """(Re)creates the channel's digest jobs from its stored schedule."""
+    """(Re)creates the channel's digest jobs from its stored schedule (ValueError if it is not one)."""
     for job in job_queue.get_jobs_by_name(job_name(channel.chat_id)):
         job.schedule_removal()
     if not channel.schedule or channel.paused:
         return
     schedule = parse_schedule(channel.schedule, channel.timezone)
     if schedule.every:
-        job_queue.run_repeating(digest_job, interval=schedule.every, first=schedule.every,
+        # at fixed times since the epoch, not since this start: restarts never postpone a digest
+        job_queue.run_repeating(digest_job, interval=schedule.every, first=next_run(schedule, datetime.now(timezone.utc)),
                                 name=job_name(channel.chat_id), data=channel.chat_id)
         return
     for moment in schedule.times:

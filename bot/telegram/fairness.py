@@ -2,7 +2,10 @@
 
 Model work is CPU-bound and runs in threads; letting every update start one would
 make all of them slow. A few run at once, a bounded number wait (and are told
-their place), and the rest are turned away at once with a clear reply.
+their place), and the rest are turned away at once with a clear reply. Digests
+wait too, behind every user (they are never turned away: they have no one to tell).
+Fetching a link is not model work: it has its own, wider gate, so two slow sites
+cannot hold the workers while the CPU idles.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import math
 import time
-from collections import defaultdict, deque
+from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
@@ -28,51 +31,96 @@ class RateLimited(Exception):
 
 
 class WorkQueue:
-    def __init__(self, workers: int, capacity: int) -> None:
-        self._running = asyncio.Semaphore(workers)
+    def __init__(self, workers: int, capacity: int, fetches: int = 16) -> None:
+        self.workers = workers
         self.capacity = capacity
-        self.waiting = 0
+        self.fetching = asyncio.Semaphore(fetches)   # links being fetched at once, outside the workers
+        self._busy = 0
+        self._users: deque[asyncio.Future[None]] = deque()
+        self._background: deque[asyncio.Future[None]] = deque()
+
+    @property
+    def waiting(self) -> int:
+        """Users waiting for a worker (digests waiting are not counted)."""
+        return len(self._users)
 
     @asynccontextmanager
-    async def slot(self, on_queued: Callable[[int], Awaitable[None]] | None = None) -> AsyncIterator[None]:
-        """Hold one worker while inside; `on_queued(position)` is awaited when the caller must wait."""
-        if self._running.locked():
-            if self.waiting >= self.capacity:
-                raise QueueFull()
-            self.waiting += 1
-            try:
-                if on_queued is not None:
-                    await on_queued(self.waiting)
-                await self._running.acquire()
-            finally:
-                self.waiting -= 1
-        else:
-            await self._running.acquire()
+    async def slot(self, on_queued: Callable[[int], Awaitable[None]] | None = None,
+                   background: bool = False) -> AsyncIterator[None]:
+        """Hold one worker while inside; `on_queued(position)` is awaited when the caller must wait.
+        A `background` caller (a digest) waits behind every user and is never refused."""
+        await self._acquire(on_queued, background)
         try:
             yield
         finally:
-            self._running.release()
+            self._release()
+
+    async def _acquire(self, on_queued: Callable[[int], Awaitable[None]] | None, background: bool) -> None:
+        if self._busy < self.workers and not self._users and not self._background:
+            self._busy += 1
+            return
+        if not background and len(self._users) >= self.capacity:
+            raise QueueFull()
+        queue = self._background if background else self._users
+        turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        queue.append(turn)
+        try:
+            if on_queued is not None:
+                await on_queued(len(queue))
+            await turn
+        except BaseException:
+            if turn.done() and not turn.cancelled():
+                self._release()  # the worker was already handed over: pass it on
+            elif turn in queue:
+                queue.remove(turn)
+            raise
+
+    def _release(self) -> None:
+        """Hands the worker to the next waiter, users first; frees it when no one waits."""
+        for queue in (self._users, self._background):
+            while queue:
+                turn = queue.popleft()
+                if not turn.done():
+                    turn.set_result(None)
+                    return
+        self._busy -= 1
 
 
 class UserRateLimit:
-    """At most `limit` briefs per user in any `window` seconds."""
+    """At most `limit` briefs per user in any `window` seconds. Users with nothing in the
+    window are forgotten, so memory follows the users of the last minute, not of all time."""
 
     def __init__(self, limit: int, window: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
         self.limit = limit
         self.window = window
         self.clock = clock
-        self._recent: dict[int, deque[float]] = defaultdict(deque)
+        self._recent: dict[int, deque[float]] = {}
+        self._next_sweep = 0.0
 
     def wait_time(self, user_id: int) -> float:
         """0 when the user may go ahead now (and counts this brief), else seconds to wait."""
         now = self.clock()
-        recent = self._recent[user_id]
+        self._sweep(now)
+        recent = self._recent.setdefault(user_id, deque())
         while recent and recent[0] <= now - self.window:
             recent.popleft()
         if len(recent) >= self.limit:
             return recent[0] + self.window - now
         recent.append(now)
         return 0.0
+
+    @property
+    def users(self) -> int:
+        """Users remembered now."""
+        return len(self._recent)
+
+    def _sweep(self, now: float) -> None:
+        """At most once a window: forget every user whose last brief is out of the window."""
+        if now < self._next_sweep:
+            return
+        self._next_sweep = now + self.window
+        self._recent = {user: recent for user, recent in self._recent.items()
+                        if recent and recent[-1] > now - self.window}
 
     def admit(self, user_id: int) -> None:
         """Counts one brief for the user, or raises RateLimited when they must wait."""

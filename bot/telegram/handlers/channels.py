@@ -7,6 +7,7 @@ Nothing is stored otherwise. Replies are UI texts in the admin's language.
 
 from __future__ import annotations
 
+import asyncio
 import io
 from collections.abc import Awaitable, Callable
 from xml.sax.saxutils import escape as xml_escape
@@ -20,7 +21,7 @@ from telegram.ext import CommandHandler, ContextTypes, MessageHandler, filters
 from bot.digests.schedule import parse_schedule
 from bot.errors import BriefError
 from bot.language import is_known_language
-from bot.store.channels import Channel
+from bot.store.channels import MAX_FEEDS, Channel, TooManyFeeds
 from bot.telegram.context import Reader, reader
 from bot.telegram.digests import schedule_channel
 from bot.telegram.i18n import N_
@@ -103,7 +104,10 @@ async def on_sub(me: Reader, update: Update, context: ContextTypes.DEFAULT_TYPE)
     except BriefError as error:
         raise Refusal(N_("That feed cannot be used: {reason}"), reason=error.user_message()) from None
     await me.services.channels.save(channel)
-    added = await me.services.channels.add_feed(channel.chat_id, url)
+    try:
+        added = await me.services.channels.add_feed(channel.chat_id, url)
+    except TooManyFeeds:
+        raise Refusal(N_("A channel can have at most {n} feeds; /unsub one first."), n=MAX_FEEDS) from None
     await me.services.channels.add_items(channel.chat_id, url, result.entries)
     attached = (N_("{feed} is now attached to {chat} ({n} items).") if added
                 else N_("{feed} was already attached to {chat} ({n} items)."))
@@ -252,14 +256,21 @@ async def on_opml_import(me: Reader, update: Update, context: ContextTypes.DEFAU
     channel = await _channel_for(me, update, context, caption[1])
     data = await (await update.effective_message.document.get_file()).download_as_bytearray()
     try:
-        tree = etree.fromstring(bytes(data), etree.XMLParser(resolve_entities=False, no_network=True))
+        urls = await asyncio.to_thread(_opml_feeds, bytes(data))  # 100,000 outlines must not hold the loop
     except etree.XMLSyntaxError:
         raise Refusal(N_("This file is not OPML.")) from None
-    urls = [node.get("xmlUrl") for node in tree.iter("outline") if node.get("xmlUrl")]
     await me.services.channels.save(channel)
-    added = [url for url in urls if await me.services.channels.add_feed(channel.chat_id, url)]
-    await _reply(update, me.texts("Attached {n} new feed(s) of {total} to {chat}.",
-                                  n=len(added), total=len(urls), chat=channel.title))
+    added, left_out = await me.services.channels.add_feeds(channel.chat_id, urls)
+    lines = [me.texts("Attached {n} new feed(s) of {total} to {chat}.", n=added, total=len(urls), chat=channel.title)]
+    if left_out:
+        lines.append(me.texts("{n} more were left out: a channel can have at most {limit} feeds.",
+                              n=left_out, limit=MAX_FEEDS))
+    await _reply(update, "\n".join(lines))
+
+
+def _opml_feeds(data: bytes) -> list[str]:
+    tree = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))
+    return [node.get("xmlUrl") for node in tree.iter("outline") if node.get("xmlUrl")]
 
 
 HANDLERS = [
