@@ -58,7 +58,7 @@ def score_zyte(extract: Callable[[str, str], str]) -> tuple[float, float, float]
         raw = gzip.decompress((DATA / "zyte" / "html" / f"{page_id}.html.gz").read_bytes())
         html, _ = decode_page(raw, None)
         rows.append(token_scores(extract(html, record.get("url", "")), record["articleBody"]))
-    return tuple(statistics.mean(column) for column in zip(*rows))  # type: ignore[return-value]
+    return tuple(statistics.mean(column) for column in zip(*rows, strict=True))  # type: ignore[return-value]
 
 
 def score_arabic() -> list[str]:

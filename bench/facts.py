@@ -143,7 +143,7 @@ class Value:
         if self.kind != other.kind:
             return False
         if self.kind == "date":
-            return all(g is None or g == b for g, b in zip(self.parts, other.parts))
+            return all(g is None or g == b for g, b in zip(self.parts, other.parts, strict=True))
         return self.parts == other.parts
 
 

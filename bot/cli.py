@@ -131,7 +131,7 @@ def run_brief(args: argparse.Namespace, briefer: Briefer) -> int:
     results = asyncio.run(_brief_all(briefer, args, stdin_text))
     failures = 0
     outputs = 0
-    for source, result in zip(args.sources, results):
+    for source, result in zip(args.sources, results, strict=True):
         if isinstance(result, BriefError):
             failures += 1
             print(f"briefbot: {_label(source)}: {_describe(result)}", file=sys.stderr)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import AsyncIterator
 
 from telegram.ext import Application
 
@@ -48,7 +48,7 @@ class PrefixTranslator:
         self.gate = gate
         self.source, self.target = source, target
 
-    def translator_for(self, source: str, target: str) -> "PrefixTranslator":
+    def translator_for(self, source: str, target: str) -> PrefixTranslator:
         return PrefixTranslator(self.gate, source, target)
 
     def install_hint(self, source: str, target: str) -> str | None:

@@ -2,7 +2,8 @@
 
 It keeps a queue of updates for getUpdates, answers the methods the bot calls
 with well-formed objects, records every call, and can be told to answer the
-next call of a method with a 429 and a `retry_after`.
+next call of a method with a 429 and a `retry_after`, or a seeded share of the calls
+of some methods with 502 Bad Gateway (and 429s), the way a flaky Telegram does.
 """
 
 from __future__ import annotations
@@ -10,10 +11,12 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import random
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from aiohttp import web
 
@@ -39,6 +42,8 @@ class FakeBotAPI:
         self.chat_members: dict[tuple[int, int], str] = {}   # (chat, user) → status
         self.chats: dict[str, dict] = {}                     # "@name" or id → chat object
         self._failures: dict[str, list[int]] = {}
+        self._flaky: tuple[frozenset[str], float, float, random.Random] | None = None
+        self.downloads: list[str] = []                       # file ids whose bytes were fetched
         self._new_update = asyncio.Event()
         self._ids = itertools.count(1)
         self._message_ids = itertools.count(100)
@@ -85,11 +90,30 @@ class FakeBotAPI:
     def fail_next(self, method: str, retry_after: int) -> None:
         self._failures.setdefault(method, []).append(retry_after)
 
+    def flaky(self, methods: set[str], bad_gateway: float, too_many: float = 0.0, seed: int = 12) -> None:
+        """From now on, answer a share of the calls of `methods` with 502, and another with a
+        429 (retry_after 0), drawn from a seeded generator: the same run fails the same calls."""
+        self._flaky = (frozenset(methods), bad_gateway, too_many, random.Random(seed))
+
+    def _flaky_answer(self, method: str, params: dict) -> web.Response | None:
+        if self._flaky is None or method not in self._flaky[0]:
+            return None
+        _, bad_gateway, too_many, draw = self._flaky
+        roll = draw.random()
+        if roll < bad_gateway:
+            self.calls.append(Call(method + ":502", params))
+            return web.json_response({"ok": False, "error_code": 502, "description": "Bad Gateway"}, status=502)
+        if roll < bad_gateway + too_many:
+            self.calls.append(Call(method + ":429", params))
+            return web.json_response({"ok": False, "error_code": 429, "description": "Too Many Requests: retry after 0",
+                                      "parameters": {"retry_after": 0}}, status=429)
+        return None
+
     def sent(self, method: str | None = None, chat_id: int | None = None) -> list[Call]:
         return [c for c in self.calls if (method is None or c.method == method)
                 and (chat_id is None or str(c.params.get("chat_id")) == str(chat_id))]
 
-    async def wait_for(self, predicate: Callable[["FakeBotAPI"], Any], timeout: float = 10.0) -> Any:
+    async def wait_for(self, predicate: Callable[[FakeBotAPI], Any], timeout: float = 10.0) -> Any:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             result = predicate(self)
@@ -111,6 +135,9 @@ class FakeBotAPI:
                                       "parameters": {"retry_after": retry_after}}, status=429)
         if method == "getUpdates":
             return _ok(await self._get_updates(params))
+        flaky = self._flaky_answer(method, params)
+        if flaky is not None:
+            return flaky
         self.calls.append(Call(method, params))
         handler = getattr(self, "_" + method, None)
         return _ok(handler(params) if handler else True)
@@ -168,6 +195,7 @@ class FakeBotAPI:
 
     async def _file(self, request: web.Request) -> web.Response:
         file_id = request.match_info["path"].rsplit("/", 1)[-1]
+        self.downloads.append(file_id)
         return web.Response(body=self.files[file_id])
 
 

@@ -32,7 +32,7 @@ class LocalServer:
         self._ready = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
-    def __enter__(self) -> "LocalServer":
+    def __enter__(self) -> LocalServer:
         self._thread.start()
         self._ready.wait(10)
         return self

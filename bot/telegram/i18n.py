@@ -11,7 +11,7 @@ English is the source language, so it needs no catalog. Placeholders are
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from babel import Locale
@@ -52,7 +52,7 @@ def ui_language(code: str | None) -> str:
     return base if base in ui_languages() else SOURCE_LANGUAGE
 
 
-@lru_cache(maxsize=None)
+@cache
 def texts_for(language: str) -> Texts:
     language = ui_language(language)
     if language == SOURCE_LANGUAGE:
