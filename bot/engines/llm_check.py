@@ -50,6 +50,19 @@ class Answer:
     source_names: dict[str, str] = field(default_factory=dict)   # S1 -> the source's name as the brief writes it
 
 
+@dataclass(frozen=True)
+class Verdict:
+    """One generated sentence after the checks."""
+
+    text: str | None            # as it may be shown; None: dropped
+    warning: str | None = None  # for the brief's warnings: what was repaired or dropped
+    reason: str | None = None   # why it was dropped, e.g. "held 300, which the article does not give"
+
+    @classmethod
+    def dropped(cls, check: str, reason: str) -> Verdict:
+        return cls(None, f"{check}: a sentence the model wrote {reason}, and was left out.", reason)
+
+
 @dataclass
 class Checked:
     headline: str
@@ -131,9 +144,9 @@ class Verifier:
         self.document = document
         self.source_language = source_language
         self.target = target
-        self.article = document.text
         title = [document.title] if document.title else []
         sentences = document.sentences
+        self.article = " ".join(title + sentences)  # a title's figures are the article's too
         # Where a generated sentence may come from: a title or sentence, or two neighbours it merged.
         self.spans = title + sentences + [f"{a} {b}" for a, b in zip(sentences, sentences[1:], strict=False)]
         self.figures = extract_figures(self.article, source_language)
@@ -142,22 +155,21 @@ class Verifier:
             ids = {f"S{i + 1}" for i in range(len(brief.sources))}
             names += [name for key, name in answer.source_names.items() if key in ids]
         self.names = [n for n in (_plain(name) for name in names) if n]
-        self.text = _plain(" ".join(title + sentences))
+        self.text = _plain(self.article)
 
-    def check(self, sentences: list[str]) -> list[tuple[str | None, str | None]]:
-        """For each sentence: its checked text (None when dropped) and the warning, if any."""
+    def check(self, sentences: list[str]) -> list[Verdict]:
+        """Each sentence as it may be shown, repaired, or dropped with the reason."""
         unsupported = set(unsupported_sentences(sentences, self.article, self.source_language, self.target))
-        results: list[tuple[str | None, str | None]] = []
+        verdicts = []
         for index, sentence in enumerate(sentences):
             stranger = next((name for name in self.credited(sentence) if not self.known(name)), None)
             if stranger:
-                results.append((None, f"Source check: a sentence the model wrote credited “{stranger}”, "
-                                      "whom the article does not name, and was left out."))
+                verdicts.append(Verdict.dropped("Source check", f"credited “{stranger}”, whom the article does not name"))
             elif index in unsupported:
-                results.append(self.repaired(sentence))
+                verdicts.append(self.repaired(sentence))
             else:
-                results.append((sentence, None))
-        return results
+                verdicts.append(Verdict(sentence))
+        return verdicts
 
     def credited(self, sentence: str) -> list[str]:
         return [a.name for a in find_attributions([sentence], self.target)]
@@ -168,7 +180,7 @@ class Verifier:
         return (not wanted or f" {wanted} " in f" {self.text} "
                 or any(f" {n} " in padded or padded in f" {n} " for n in self.names))
 
-    def repaired(self, sentence: str) -> tuple[str | None, str | None]:
+    def repaired(self, sentence: str) -> Verdict:
         """A changed figure written back when exactly one reading of the article explains it."""
         fixes = {}
         for span in self.spans:
@@ -182,11 +194,10 @@ class Verifier:
                     fixes[fixed.text] = fixed.note
         if len(fixes) == 1:
             text, note = next(iter(fixes.items()))
-            return text, f"Figure guard: {note}."
+            return Verdict(text, f"Figure guard: {note}.")
         strange = [f.text for f in extract_figures(sentence, self.target)
                    if not any(figures_match(f, known) for known in self.figures)]
-        return None, (f"Figure guard: a sentence the model wrote held {', '.join(strange)}, which the article "
-                      "does not give, and was left out.")
+        return Verdict.dropped("Figure guard", f"held {', '.join(strange)}, which the article does not give")
 
     def anchored(self, span: str, sentence: str, check: FigureCheck) -> bool:
         """Whether the sentence tells of the span: it keeps one of the span's figures, or (in one
@@ -233,16 +244,16 @@ def check_answer(answer: Answer, brief: Brief, document: Document, target: str, 
         raise Unusable(f"it answered in {language_name(written)}, not {language_name(target)}")
     verifier = Verifier(document, brief, brief.language, target, answer)
     points = answer.points[:len(brief.points)]
-    results = verifier.check([answer.headline, *points])
-    (headline, headline_note), checked = results[0], results[1:]
-    if headline is None:
-        raise Unusable("its headline failed the checks: " + (headline_note or "").split(": ", 1)[-1].rstrip("."))
-    kept = [text for text, _ in checked if text is not None]
+    verdicts = verifier.check([answer.headline, *points])
+    headline = verdicts[0]
+    if headline.text is None:
+        raise Unusable(f"its headline {headline.reason}")
+    kept = [v.text for v in verdicts[1:] if v.text is not None]
     if 2 * len(kept) < len(points):
         raise Unusable(f"only {len(kept)} of the {len(points)} points it wrote passed the figure and source checks")
     contexts, label_notes = verifier.labels(brief.figures, answer)
-    notes = [note for _, note in results if note] + label_notes
-    return Checked(headline, kept, contexts, notes)
+    notes = [v.warning for v in verdicts if v.warning] + label_notes
+    return Checked(headline.text, kept, contexts, notes)
 
 
 # ---- the stage ---------------------------------------------------------------------
