@@ -119,10 +119,10 @@ class Briefer:
             target = language
         source = replace(request.source or SourceInfo(), language=language)
         document = parse_plain_text(text, language, title=source.title)
-        words = len(document.text.split())
-        if words < self.settings.min_words or len(document.sentences) < 2:
+        article_words = len(document.text.split())
+        if article_words < self.settings.min_words or len(document.sentences) < 2:
             raise InputError(
-                f"The text is too short to brief ({words} words of article text).",
+                f"The text is too short to brief ({_word_count(words, article_words, self.settings.min_words)}).",
                 f"A brief needs at least {self.settings.min_words} words in two or more sentences.",
             )
         source = replace(source, title=source.title or document.title, url=source.url or document.url)
@@ -269,6 +269,14 @@ def _fill(found: SourceInfo, given: SourceInfo | None) -> SourceInfo:
         return found
     return replace(found, **{f.name: getattr(given, f.name) for f in fields(found)
                              if getattr(found, f.name) is None})
+
+
+def _word_count(typed: int, article: int, min_words: int) -> str:
+    """'3 words' for a short text; '52 words, 12 of them article text' when headings and
+    captions (short lines without a full stop) are what leaves a long enough text short."""
+    if typed < min_words or article == typed:
+        return f"{typed} words"
+    return f"{typed} words, {article} of them article text"
 
 
 def _check_suffix(filename: str) -> None:

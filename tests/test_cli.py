@@ -54,6 +54,7 @@ def test_stdin_with_same_language_target():
         (["brief", "missing.txt"], None, "missing.txt: No such file."),
         (["brief", "-"], b"", "stdin: The text is empty."),
         (["brief", "-"], b"Two words.", "too short to brief"),
+        (["brief", "-"], b"Just three words", "stdin: The text is too short to brief (3 words). A brief needs"),
         (["brief", "-"], b"\x00\x01\x02binary", "binary file"),
         (["brief", str(EXAMPLES)], None, "examples: This is a folder, not a file."),
         (["brief", "-"], b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\nBT (Some words here) Tj ET\n%%EOF\n",
