@@ -20,6 +20,7 @@ from bot.core.compose import BriefOptions, compose_brief
 from bot.core.text.document import Document, parse_plain_text
 from bot.engines.apply import summarize_brief, translate_brief
 from bot.engines.base import TranslationFailed, TranslatorProvider
+from bot.engines.batcher import batched
 from bot.engines.llm_check import write_brief
 from bot.engines.llm_server import chat_server
 from bot.engines.manager import Engines
@@ -248,7 +249,8 @@ class Briefer:
             return
         report("translating")
         try:
-            translate_brief(brief, translator, self.settings.beam_size)
+            # through the process's batcher: concurrent briefs share one model call
+            translate_brief(brief, batched(translator), self.settings.beam_size)
         except TranslationFailed as error:
             brief.warnings.append(f"{error} This brief is in {language_name(brief.language)}.")
 

@@ -8,48 +8,115 @@ and `warnings` says what was repaired.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from bot.core.brief import Brief, OriginalText
+from bot.core.facts.figures import extract_figures, figures_match
+from bot.core.facts.labels import figure_context
 from bot.core.guard import check_figures, repair, unsupported_sentences
 from bot.core.text.document import Document
 from bot.engines.base import Summarizer, TranslationFailed, Translator, TranslatorProvider, translate_checked
 from bot.language import language_name
 
-RETRY_BEAMS = 8  # a wider beam usually finds the translation that keeps the number
+RETRY_BEAMS = 8  # a wider beam sometimes finds the translation that keeps the number
+# Texts of one brief retried at most: a retry is a full beam-8 decode, and with a model that
+# garbles numbers (or a random one) every text fails, so unbounded retries double a brief's cost;
+# the headline and points come first, as the reader sees them first. The rest are repaired.
+RETRY_LIMIT = 4
 
 
 def translate_brief(brief: Brief, translator: Translator, beam_size: int = 4) -> None:
-    """The brief in the translator's target language; TranslationFailed leaves it untouched."""
+    """The brief in the translator's target language; TranslationFailed leaves it untouched.
+
+    A figure label that is a span of the headline or a point is read off that text's
+    translation when the guard can verify it there, instead of being translated again."""
     if translator.source != brief.language:
         raise TranslationFailed(f"The translator {translator.name} translates from {language_name(translator.source)}, "
                                 f"not {language_name(brief.language)}.")
+    shown = [brief.headline, *brief.points]
     contexts = [figure.context for figure in brief.figures]
-    texts = [brief.headline, *brief.points, *contexts]
-    translated = translate_checked(translator, texts)
-    guarded, notes = guard_translations(translator, texts, translated, beam_size)
-    headline, points, contexts = guarded[0], guarded[1:1 + len(brief.points)], guarded[1 + len(brief.points):]
+    hosts = {i: host for i, context in enumerate(contexts) if (host := _host(context, shown)) is not None}
+    alone = [i for i in range(len(contexts)) if i not in hosts]
+    texts = shown + [contexts[i] for i in alone]
+    guard = GuardBudget(RETRY_LIMIT)
+    guarded, notes = guard_translations(translator, texts, translate_checked(translator, texts), beam_size, guard)
+    translated_shown = guarded[:len(shown)]
+    labels = dict(zip(alone, guarded[len(shown):], strict=True))
+    for i, host in hosts.items():
+        if translated_shown[host] != shown[host]:  # a text shown untranslated gives no label
+            label = label_from(contexts[i], brief.figures[i].value, brief.language, translated_shown[host],
+                               translator.target)
+            if label is not None:
+                labels[i] = label
+    left = [i for i in range(len(contexts)) if i not in labels]
+    if left:
+        sources = [contexts[i] for i in left]
+        outputs, more = guard_translations(translator, sources, translate_checked(translator, sources), beam_size,
+                                           guard)
+        labels.update(zip(left, outputs, strict=True))
+        notes += more
     brief.original = OriginalText(brief.language, brief.headline, list(brief.points))
-    brief.headline, brief.points = headline, points
-    for figure, context in zip(brief.figures, contexts, strict=True):
-        figure.context = context
+    brief.headline, brief.points = translated_shown[0], translated_shown[1:]
+    for i, figure in enumerate(brief.figures):
+        figure.context = labels[i]
     brief.language = translator.target
     brief.warnings += notes
     brief.engine["translator"] = translator.name
+    brief.engine["retried"] = guard.used
 
 
-def guard_translations(translator: Translator, sources: list[str], outputs: list[str],
-                       beam_size: int) -> tuple[list[str], list[str]]:
-    """Every output checked against its source: retried once with a wider beam, then repaired."""
-    guarded: list[str] = []
-    notes: list[str] = []
+def _host(context: str, shown: list[str]) -> int | None:
+    """The shown text that holds the label verbatim, if any."""
+    return next((i for i, text in enumerate(shown) if context and context in text), None)
+
+
+def label_from(context: str, value: str, language: str, translation: str, target: str) -> str | None:
+    """The label's translation read off its sentence's translation: the same span rules applied
+    where the figure stands there. None unless exactly one figure there is the label's and the
+    guard finds the label's figures, no fewer and no more, in the span."""
+    own = [f for f in extract_figures(context, language) if f.text == value] or extract_figures(context, language)
+    if not own:
+        return None
+    candidates = [f for f in extract_figures(translation, target) if figures_match(f, own[0])]
+    if len(candidates) != 1:
+        return None
+    label = figure_context(translation, candidates[0].start, candidates[0].end)
+    return label if check_figures(context, language, label, target).ok else None
+
+
+@dataclass
+class GuardBudget:
+    """Retries left to one brief."""
+
+    limit: int
+    used: int = 0
+
+    def take(self, wanted: int) -> int:
+        granted = max(0, min(wanted, self.limit - self.used))
+        self.used += granted
+        return granted
+
+
+def guard_translations(translator: Translator, sources: list[str], outputs: list[str], beam_size: int,
+                       budget: GuardBudget | None = None) -> tuple[list[str], list[str]]:
+    """Every output checked against its source; those that lost or changed a figure are retried
+    together, in one call with a wider beam, as far as the budget allows; then repaired."""
     source, target = translator.source, translator.target
-    for original, output in zip(sources, outputs, strict=True):
-        if not check_figures(original, source, output, target).ok:
-            [retry] = translate_checked(translator, [original], beam_size=max(RETRY_BEAMS, 2 * beam_size))
-            fixed = repair(original, source, retry, target)
-            output = fixed.text
-            if fixed.note:
-                notes.append(f"Figure guard: {fixed.note}.")
-        guarded.append(output)
+    failed = [i for i, (original, output) in enumerate(zip(sources, outputs, strict=True))
+              if not check_figures(original, source, output, target).ok]
+    retried = failed[:(budget or GuardBudget(RETRY_LIMIT)).take(len(failed))]
+    guarded = list(outputs)
+    if retried:
+        again = translate_checked(translator, [sources[i] for i in retried],
+                                  beam_size=max(RETRY_BEAMS, 2 * beam_size))
+        for i, output in zip(retried, again, strict=True):
+            guarded[i] = output
+    notes: list[str] = []
+    for i in failed:
+        fixed = repair(sources[i], source, guarded[i], target)
+        guarded[i] = fixed.text
+        if fixed.note:
+            notes.append(f"Figure guard: {fixed.note}.")
     return guarded, notes
 
 

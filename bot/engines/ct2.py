@@ -1,30 +1,118 @@
 """The fast path: the same translation models converted to CTranslate2.
 
-int8 on the CPU, float16 on a GPU. It reads the tokenizer of the original model,
-so its input and output text are exactly what the transformers path sees.
+int8 on the CPU, float16 on a GPU. It imports neither torch nor transformers for
+Marian (opus-mt) models: their SentencePiece models and vocab.json are read
+directly, which gives the same tokens as transformers' MarianTokenizer (tested).
+Other families (M2M100, NLLB) still read the transformers tokenizer.
+
+A vocabulary map (`vmap.txt` in the converted folder) restricts each batch's output
+layer to the target words its source words can translate to; with a 62,834-word
+vocabulary that layer is most of a decoder step. Make one from a word-aligned
+parallel corpus (see README, "Vocabulary map") and convert with it, or copy it into
+the converted folder as `vmap.txt`.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any, Protocol
 
-from bot.engines.hardware import cpu_threads, pick_device
+from bot.engines.hardware import cpu_threads
 from bot.engines.registry import TranslationModel
 from bot.engines.seq2seq import BATCH_SIZE, MAX_INPUT_TOKENS, target_token
 
 DEFAULT_QUANTIZATION = "int8"
+VMAP = "vmap.txt"  # the name CTranslate2's converters give the vocabulary map
 
 
-def convert(source: Path, output: Path, quantization: str = DEFAULT_QUANTIZATION) -> Path:
-    """Writes the CTranslate2 version of the transformers model in `source` to `output`."""
+def convert(source: Path, output: Path, quantization: str = DEFAULT_QUANTIZATION, vmap: Path | None = None) -> Path:
+    """Writes the CTranslate2 version of the transformers model in `source` to `output`,
+    with the vocabulary map `vmap` (default: the model folder's own `vmap.txt`, if any)."""
     from ctranslate2.converters import TransformersConverter
 
+    vmap = vmap or (source / VMAP if (source / VMAP).exists() else None)
     output.parent.mkdir(parents=True, exist_ok=True)
-    return Path(TransformersConverter(str(source)).convert(str(output), quantization=quantization, force=True))
+    converter = TransformersConverter(str(source))
+    return Path(converter.convert(str(output), vmap=str(vmap) if vmap else None, quantization=quantization,
+                                  force=True))
 
 
 def compute_type_for(device: str) -> str:
     return "float16" if device == "cuda" else "int8"
+
+
+def ct2_device(requested: str = "auto") -> str:
+    """CUDA when CTranslate2 sees a GPU; asks CTranslate2, so torch is never imported."""
+    if requested != "auto":
+        return requested
+    import ctranslate2
+
+    return "cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"
+
+
+class Codec(Protocol):
+    """Text to the model's source tokens (end token included) and target tokens back to text."""
+
+    def encode(self, text: str) -> list[str]: ...
+
+    def decode(self, tokens: list[str]) -> str: ...
+
+
+class MarianCodec:
+    """opus-mt's own files: source.spm, target.spm and the shared vocab.json. As MarianTokenizer:
+    pieces outside the vocabulary become <unk>, </s> ends the input, special tokens are dropped
+    from the output."""
+
+    SPECIALS = frozenset({"</s>", "<unk>", "<pad>"})
+
+    def __init__(self, folder: Path) -> None:
+        import sentencepiece as spm
+
+        self.source = spm.SentencePieceProcessor(model_file=str(folder / "source.spm"))
+        # transformers decodes shared-vocabulary Marian models with the source model (its default
+        # when `separate_vocabs` is false); the same here, so both paths give the same text.
+        config = json.loads((folder / "tokenizer_config.json").read_text("utf-8")) \
+            if (folder / "tokenizer_config.json").exists() else {}
+        self.target = self.source if not config.get("separate_vocabs") else \
+            spm.SentencePieceProcessor(model_file=str(folder / "target.spm"))
+        self.known = frozenset(json.loads((folder / "vocab.json").read_text("utf-8")))
+
+    @staticmethod
+    def fits(folder: Path) -> bool:
+        return all((folder / name).exists() for name in ("source.spm", "target.spm", "vocab.json"))
+
+    def encode(self, text: str) -> list[str]:
+        pieces = self.source.encode(text, out_type=str)[:MAX_INPUT_TOKENS - 1]
+        return [piece if piece in self.known else "<unk>" for piece in pieces] + ["</s>"]
+
+    def decode(self, tokens: list[str]) -> str:
+        return str(self.target.decode_pieces([t for t in tokens if t not in self.SPECIALS])).strip()
+
+
+class TransformersCodec:
+    """Any other family, through its transformers tokenizer (imports transformers)."""
+
+    def __init__(self, folder: Path, source_code: str | None) -> None:
+        from transformers import AutoTokenizer
+
+        self.tokenizer = AutoTokenizer.from_pretrained(folder)
+        if source_code:
+            self.tokenizer.src_lang = source_code
+
+    def encode(self, text: str) -> list[str]:
+        ids = self.tokenizer.encode(text, truncation=True, max_length=MAX_INPUT_TOKENS)
+        return list(self.tokenizer.convert_ids_to_tokens(ids))
+
+    def decode(self, tokens: list[str]) -> str:
+        ids = self.tokenizer.convert_tokens_to_ids(tokens)
+        return str(self.tokenizer.decode(ids, skip_special_tokens=True)).strip()
+
+
+def codec_for(choice: TranslationModel, folder: Path) -> Codec:
+    if choice.family == "marian" and MarianCodec.fits(folder):
+        return MarianCodec(folder)
+    return TransformersCodec(folder, choice.source_code)
 
 
 class CT2Translator:
@@ -32,16 +120,16 @@ class CT2Translator:
                  threads: int = 0, beam_size: int = 4, compute_type: str | None = None,
                  batch_size: int = BATCH_SIZE) -> None:
         import ctranslate2
-        from transformers import AutoTokenizer
 
-        self.device = pick_device(device)
+        self.device = ct2_device(device)
         self.choice = choice
         self.source, self.target = choice.source, choice.target
         self.name = f"ctranslate2:{choice.model}"
         self.beam_size = beam_size
         self.batch_size = batch_size
         self.folder = converted
-        self.tokenizer = AutoTokenizer.from_pretrained(tokenizer_path)
+        self.codec = codec_for(choice, tokenizer_path)
+        self.use_vmap = (converted / VMAP).exists()
         self.translator = ctranslate2.Translator(str(converted), device=self.device,
                                                  compute_type=compute_type or compute_type_for(self.device),
                                                  intra_threads=cpu_threads(threads))
@@ -52,22 +140,25 @@ class CT2Translator:
 
     def translate(self, texts: list[str], beam_size: int | None = None, max_new_tokens: int | None = None,
                   min_new_tokens: int | None = None) -> list[str]:
-        if self.choice.source_code:
-            self.tokenizer.src_lang = self.choice.source_code
-        tokens = [self.tokenizer.convert_ids_to_tokens(
-            self.tokenizer.encode(text, truncation=True, max_length=MAX_INPUT_TOKENS)) for text in texts]
-        forced = target_token(self.choice.family, self.choice.target_code)
-        prefix = [[forced]] * len(texts) if forced else None
+        tokens = [self.codec.encode(text) for text in texts]
+        if not tokens:
+            return []
         # transformers counts the end-of-sentence token that Marian forces at the limit; CTranslate2
         # does not, and counts the forced language token: so the limits differ by one each way.
-        new_tokens = max_new_tokens or min(MAX_INPUT_TOKENS, 2 * max(map(len, tokens), default=1) + 10)
-        limits = {"max_decoding_length": new_tokens - 1 + (1 if forced else 0)}
-        results = self.translator.translate_batch(
-            tokens, target_prefix=prefix, beam_size=beam_size or self.beam_size, max_batch_size=self.batch_size,
-            min_decoding_length=min_new_tokens or 0, **limits)
-        out = []
-        for result in results:
-            hypothesis = result.hypotheses[0][1:] if forced else result.hypotheses[0]
-            ids = self.tokenizer.convert_tokens_to_ids(hypothesis)
-            out.append(self.tokenizer.decode(ids, skip_special_tokens=True).strip())
-        return out
+        forced = target_token(self.choice.family, self.choice.target_code)
+        new_tokens = max_new_tokens or min(MAX_INPUT_TOKENS, 2 * max(map(len, tokens)) + 10)
+        return self.translate_tokens(tokens, beam_size or self.beam_size, new_tokens - 1 + (1 if forced else 0),
+                                     min_new_tokens or 0)
+
+    def translate_tokens(self, tokens: list[list[str]], beam_size: int, max_length: int,
+                         min_length: int = 0) -> list[str]:
+        """One model call for tokenized texts, in length-sorted batches of `batch_size`."""
+        forced = target_token(self.choice.family, self.choice.target_code)
+        options: dict[str, Any] = {"beam_size": beam_size, "max_batch_size": self.batch_size,
+                                   "max_decoding_length": max_length, "min_decoding_length": min_length,
+                                   "use_vmap": self.use_vmap}
+        if forced:
+            options["target_prefix"] = [[forced]] * len(tokens)
+        results = self.translator.translate_batch(tokens, **options)
+        skip = 1 if forced else 0
+        return [self.codec.decode(result.hypotheses[0][skip:]) for result in results]

@@ -18,6 +18,7 @@ from typing import Protocol, TypeVar, cast
 
 from bot.config import Settings
 from bot.engines.base import Summarizer, Translator
+from bot.engines.hardware import cpu_threads
 from bot.engines.llm_server import public_address
 from bot.engines.locate import (
     ModelNotInstalled,
@@ -107,7 +108,8 @@ class Engines:
 
     def _load_summarizer(self, engine: str, model: str) -> LoadedSummarizer:
         path = locate(model)
-        device, threads = self.settings.device, self.settings.cpu_threads
+        # each worker may run the summarizer at once (translations are serialized by the batcher)
+        device, threads = self.settings.device, cpu_threads(self.settings.cpu_threads, callers=self.settings.workers)
         if engine == "llm":
             from bot.engines.summarizers import InstructSummarizer
 

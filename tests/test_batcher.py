@@ -1,0 +1,164 @@
+"""The process's translation batcher, batched guard retries and labels read off their points,
+on the tiny random Marian model (no weights downloaded)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from bot.config import Settings
+from bot.core.guard import check_figures
+from bot.engines.apply import RETRY_BEAMS, RETRY_LIMIT, label_from
+from bot.engines.batcher import BatchedTranslator, TranslationBatcher, batched, process_batcher
+from bot.engines.registry import translation_model
+from bot.engines.seq2seq import HFTranslator
+from bot.pipeline import Briefer
+from tests.conftest import EXAMPLES
+
+ARABIC = (EXAMPLES / "desalination.ar.txt").read_text(encoding="utf-8")
+SENTENCES = ["افتتحت المدينة محطة.", "قالت الهيئة إن 12 بلدة حصلت على ١٢٠ ألف متر مكعب في عام 2024.",
+             "بلغت الكلفة 310 ملايين دولار.", "وصل الماء إلى 40 قرية."]
+
+
+class Recording:
+    """A real translator that also keeps each call it was given (texts and beam)."""
+
+    def __init__(self, inner: HFTranslator) -> None:
+        self.inner = inner
+        self.name, self.source, self.target = inner.name, inner.source, inner.target
+        self.calls: list[tuple[list[str], int | None]] = []
+        self.outputs: list[list[str]] = []
+        self.lock = threading.Lock()
+
+    def translate(self, texts: list[str], beam_size: int | None = None) -> list[str]:
+        outputs = self.inner.translate(texts, beam_size=beam_size, max_new_tokens=24)
+        with self.lock:
+            self.calls.append((list(texts), beam_size))
+            self.outputs.append(outputs)
+        return outputs
+
+
+class Provider:
+    def __init__(self, translator: Recording) -> None:
+        self.translator = translator
+        self.signature = "recording"
+
+    def translator_for(self, source: str, target: str) -> Recording | None:
+        return self.translator if (source, target) == ("ar", "en") else None
+
+    def install_hint(self, source: str, target: str) -> str | None:
+        return None
+
+
+@pytest.fixture
+def marian(tiny_models) -> HFTranslator:
+    folder = tiny_models["marian"]
+    return HFTranslator(translation_model("ar", "en", override=str(folder)), folder, beam_size=2)
+
+
+def test_concurrent_callers_share_one_model_call_and_get_their_own_outputs(marian):
+    model = Recording(marian)
+    alone = [model.translate([s]) for s in SENTENCES]
+    model.calls.clear()
+    batcher = TranslationBatcher(gather_seconds=0.5)  # wide enough that all 8 threads arrive in time
+    start = threading.Barrier(8)
+
+    def ask(i: int) -> list[str]:
+        start.wait()
+        return batcher.translate(model, [SENTENCES[i % 4]])
+
+    with ThreadPoolExecutor(8) as pool:
+        outputs = list(pool.map(ask, range(8)))
+    assert outputs == [alone[i % 4] for i in range(8)]  # batching changes no output
+    assert len(model.calls) == 1 and len(model.calls[0][0]) == 8
+    assert batcher.calls == 1
+
+
+def test_different_beams_are_different_calls_and_errors_reach_every_caller(marian):
+    batcher = TranslationBatcher(gather_seconds=0.0)
+    model = Recording(marian)
+    assert batcher.translate(model, SENTENCES[:2], beam_size=1) == model.inner.translate(
+        SENTENCES[:2], beam_size=1, max_new_tokens=24)
+    assert batcher.translate(model, []) == []
+
+    class Broken:
+        name, source, target = "broken", "ar", "en"
+
+        def translate(self, texts: list[str], beam_size: int | None = None) -> list[str]:
+            return texts[:-1]  # one output short: a contract broken, not a crash
+
+    from bot.engines.base import TranslationFailed
+
+    with pytest.raises(TranslationFailed):
+        batcher.translate(Broken(), SENTENCES)
+    assert batcher.translate(model, SENTENCES[:1]) == model.inner.translate(SENTENCES[:1], max_new_tokens=24)
+
+
+def test_one_batcher_per_process_and_wrapping_is_idempotent(marian):
+    wrapped = batched(marian)
+    assert isinstance(wrapped, BatchedTranslator) and wrapped.batcher is process_batcher()
+    assert batched(wrapped) is wrapped
+    assert (wrapped.name, wrapped.source, wrapped.target) == (marian.name, "ar", "en")
+
+
+def test_concurrent_briefs_equal_one_after_the_other_in_fewer_calls(marian):
+    model = Recording(marian)
+    briefer = Briefer(Settings(), translators=Provider(model))
+    sequential = [briefer.brief_text(ARABIC).to_dict() for _ in range(2)]
+    calls_one_after_the_other = len(model.calls)
+    model.calls.clear()
+    with ThreadPoolExecutor(6) as pool:
+        together = list(pool.map(lambda _: briefer.brief_text(ARABIC).to_dict(), range(6)))
+    for brief in [*sequential, *together]:
+        brief["engine"].pop("seconds")
+    assert all(brief == sequential[0] for brief in together)
+    # calls are shared across briefs: never more than the same briefs one after the other make
+    assert len(model.calls) <= 3 * calls_one_after_the_other
+
+
+def test_guard_retries_only_failed_texts_in_one_wider_call_within_the_cap(marian):
+    model = Recording(marian)
+    brief = Briefer(Settings(), translators=Provider(model)).brief_text(ARABIC)
+    retries = [(texts, beam) for texts, beam in model.calls if beam == RETRY_BEAMS]
+    assert len(retries) == 1  # one batched retry call, not one per text
+    failed = [text for text, output in zip(model.calls[0][0], model.outputs[0], strict=True)
+              if not check_figures(text, "ar", output, "en").ok]
+    assert retries[0][0] == failed[:RETRY_LIMIT]  # only texts that failed, the headline and points first
+    retried = retries[0][0]
+    assert brief.engine["retried"] == len(retried)
+    assert any(w.startswith("Figure guard") for w in brief.warnings)
+
+
+def test_a_label_is_read_off_its_point_only_when_the_guard_can_verify_it():
+    context = "12 بلدة حصلت على ١٢٠ ألف متر مكعب"
+    point = "The authority said 12 towns received 120,000 cubic metres of water in 2024."
+    assert label_from(context, "12", "ar", point, "en") == "12 towns received 120,000 cubic metres of water"
+    # the translation lost the second figure: the label cannot be verified there, so it is translated
+    assert label_from(context, "12", "ar", "The authority said 12 towns received water.", "en") is None
+    # two places the figure could be: no guessing
+    assert label_from("12 بلدة", "12", "ar", "12 towns and 12 villages.", "en") is None
+
+
+def test_the_ctranslate2_path_imports_neither_torch_nor_transformers(tiny_models, tmp_path):
+    from bot.engines.ct2 import convert
+
+    folder = tiny_models["marian"]
+    convert(folder, tmp_path / "ct2", "float32")
+    code = f"""
+import sys, json
+from pathlib import Path
+from bot.engines.ct2 import CT2Translator
+from bot.engines.registry import translation_model
+choice = translation_model("ar", "en", override={str(folder)!r})
+out = CT2Translator(choice, Path({str(tmp_path / 'ct2')!r}), Path({str(folder)!r}), device="cpu").translate(
+    {SENTENCES!r}, max_new_tokens=12)
+print(json.dumps([len(out), "torch" in sys.modules, "transformers" in sys.modules]))
+"""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert json.loads(result.stdout.splitlines()[-1]) == [4, False, False]
