@@ -43,3 +43,20 @@ def test_summary_sentences_with_numbers_not_in_the_article_are_flagged():
     article = "The plant cost $310 million. It makes 120,000 cubic metres a day."
     sentences = ["The plant cost $310 million.", "It serves 2 million people.", "It opened."]
     assert unsupported_sentences(sentences, article, "en", "en") == [1]
+
+
+def test_a_correct_translation_of_arabic_teens_passes():
+    """Issue 11: خمسة عشر was read as 5 and 10, so 'Fifteen people' was rejected as lossy."""
+    source = "قتل خمسة عشر شخصا وأصيب أحد عشر آخرون"
+    output = "Fifteen people were killed and eleven others were wounded."
+    assert check_figures(source, "ar", output, "en").ok
+    assert repair(source, "ar", output, "en").text == output
+
+
+def test_a_wrong_translation_of_arabic_teens_is_caught():
+    assert not check_figures("قتل خمسة عشر شخصا", "ar", "Five people were killed.", "en").ok
+
+
+def test_arabic_compound_words_match_digits():
+    assert check_figures("نزح مئتان وخمسون ألفا", "ar", "250,000 people fled.", "en").ok
+    assert check_figures("بلغت الديون 5 تريليونات دولار", "ar", "Debts reached $5 trillion.", "en").ok

@@ -8,7 +8,6 @@ from datetime import date
 
 from bot.core.brief import Brief, Credit, KeyFigure, SourceInfo
 from bot.core.facts.attributions import find_attributions
-from bot.core.facts.dates import date_keys_compatible
 from bot.core.facts.figures import Figure, extract_figures
 from bot.core.facts.labels import figure_context as label_span
 from bot.core.links import site_host
@@ -57,9 +56,11 @@ def _key_figures(sentences: list[str], figures: list[list[Figure]], order: list[
     seen: set[str] = set()
     for rank, index in enumerate(order):
         for figure in figures[index]:
-            if figure.key in seen or _same_day(figure, candidates):
+            if figure.key in seen or _day_seen(figure, seen):
                 continue
             seen.add(figure.key)
+            if figure.date and len(figure.date) == 10:
+                seen.add(_day_key(figure.date, figure.date.startswith("--")))
             candidates.append((_tier(figure, story_day), rank, figure.start, figure, sentences[index]))
     candidates.sort(key=lambda c: c[:3])
     return [_key_figure(sentence, figure) for *_, figure, sentence in candidates[:limit]]
@@ -81,20 +82,26 @@ def _near(day: str, story_day: str, days: int = 3) -> bool:
     return abs((when - story).days) <= days
 
 
-def _same_day(figure: Figure, candidates: list[tuple[int, int, int, Figure, str]]) -> bool:
-    """'November 27' after 'November 27, 2024' names the same day: list it once."""
-    return figure.date is not None and any(
-        c[3].date is not None and date_keys_compatible(figure.date, c[3].date) and len(c[3].date) > 7
-        and len(figure.date) > 7 for c in candidates)
+def _day_key(day: str, yearless: bool) -> str:
+    return f"day{'-' if yearless else '+'}{day[-5:]}"
+
+
+def _day_seen(figure: Figure, seen: set[str]) -> bool:
+    """'November 27' and 'November 27, 2024' name the same day: list it once."""
+    if not figure.date or len(figure.date) != 10:
+        return False
+    if figure.date.startswith("--"):
+        return _day_key(figure.date, False) in seen or _day_key(figure.date, True) in seen
+    return _day_key(figure.date, True) in seen
 
 
 def _tier(figure: Figure, story_day: str | None) -> int:
-    """Counts and amounts first. Small counts in words ("Two police officers", "six schools")
-    come with the dates: they are often news, but as often wording ("two summers")."""
+    """Counts and amounts first, then dates. Small counts in words ("Two police officers",
+    "six schools") come with the years: they are often news, but as often wording ("the two sides")."""
     if figure.date and story_day and _near(figure.date, story_day):
         return _KIND_ORDER["age"]
     if _is_small_spelled(figure):
-        return _KIND_ORDER["date"]
+        return _KIND_ORDER["year"]
     return _KIND_ORDER.get(figure.kind, len(_KIND_ORDER))
 
 

@@ -66,10 +66,10 @@ def _month_number(name: str) -> int:
 def find_dates(text: str) -> list[DateMatch]:
     """Dates in `text` (ASCII digits expected), longest match first, no overlaps."""
     found: list[DateMatch] = []
-    taken: list[tuple[int, int]] = []
+    taken = bytearray(len(text))  # one byte a character: an overlap test costs the match's length
     for pattern in DATE_PATTERNS:
         for m in pattern.finditer(text):
-            if any(m.start() < e and s < m.end() for s, e in taken):
+            if taken.find(1, m.start(), m.end()) >= 0:
                 continue
             groups = m.groupdict()
             month = int(groups["mnum"]) if groups.get("mnum") else _month_number(groups["mon"])
@@ -79,7 +79,7 @@ def find_dates(text: str) -> list[DateMatch]:
                 continue
             key = _date_key(year, month, day)
             found.append(DateMatch(m.start(), m.end(), key, year))
-            taken.append((m.start(), m.end()))
+            taken[m.start():m.end()] = b"\x01" * (m.end() - m.start())
     return sorted(found, key=lambda d: d.start)
 
 
@@ -91,7 +91,7 @@ def _date_key(year: int | None, month: int, day: int | None) -> str:
 def date_keys_compatible(a: str, b: str) -> bool:
     """True when two date keys can name the same day (a missing part matches any)."""
     pa, pb = _parts(a), _parts(b)
-    return all(x is None or y is None or x == y for x, y in zip(pa, pb))
+    return all(x is None or y is None or x == y for x, y in zip(pa, pb, strict=True))
 
 
 def _parts(key: str) -> tuple[str | None, str | None, str | None]:

@@ -14,6 +14,7 @@ so extraction is linear in the text.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -67,6 +68,8 @@ _AGE_AFTER = re.compile(r"[\s-](?:year|month|week|day)s?[\s-]old\b", re.IGNORECA
 _AGE_BEFORE = re.compile(r"(?:\baged|\bage of|[A-Z][a-z]+,)\s?$")
 _AGE_TAIL = re.compile(r"\s?,")
 _YEAR = re.compile(r"(1[89]|20)\d\d")
+# "3:1" is a score (a time has two digits after the colon): one figure, never 3 and 1.
+_COLON_SCORE = re.compile(r"(?<![\d.,:])(\d{1,2}):(\d)(?![\d:]|[.,]\d)")
 
 
 @dataclass(frozen=True)
@@ -136,6 +139,9 @@ def extract_figures(text: str, language: str | None = None) -> list[Figure]:
         keep(Figure(text[d.start:d.end], d.start, d.end, "date", date=d.key, amounts=amounts))
     for start, end in not_figure_spans(plain):
         fence.take(start, end)
+    for m in _COLON_SCORE.finditer(plain):
+        home, away = Decimal(m[1]), Decimal(m[2])
+        keep(Figure(text[m.start():m.end()], m.start(), m.end(), "score", home, away, amounts=frozenset({home, away})))
     _read_digits(text, plain, language in COMMA_DECIMAL, fence, keep)
     for m in _FRACTION.finditer(plain):
         value = numwords.FRACTIONS[m["frac"].lower()] * numwords.scale_value(m["scale"])
@@ -143,17 +149,19 @@ def extract_figures(text: str, language: str | None = None) -> list[Figure]:
     for number in numwords.find_word_numbers(plain):
         if number.value > 1:  # a lone "one" or "أحد" is rarely a figure
             keep(_spelled_figure(text, plain, number.start, number.end, number.value))
-    for number in find_cjk_numbers(plain):
-        keep(_spelled_figure(text, plain, number.start, number.end, number.value))
+    for cjk in find_cjk_numbers(plain):
+        keep(_spelled_figure(text, plain, cjk.start, cjk.end, cjk.value))
     return sorted(figures, key=lambda f: f.start)
 
 
-def _read_digits(text: str, plain: str, decimal_comma: bool, fence: _Fence, keep) -> None:
+def _read_digits(text: str, plain: str, decimal_comma: bool, fence: _Fence,
+                 keep: Callable[[Figure | None], None]) -> None:
     with_ranges, single = _QUANTITY[decimal_comma]
     position = 0
-    while m := with_ranges.search(plain, position):
-        if m["num2"] and not _is_range(m, decimal_comma):
-            m = single.match(plain, m.start())
+    while found := with_ranges.search(plain, position):
+        # the first number alone when the second does not make a range with it
+        m = single.match(plain, found.start()) if found["num2"] and not _is_range(found, decimal_comma) else found
+        assert m is not None  # the single pattern matches every prefix the range pattern does
         position = m.end()
         if fence.free(m.start("num"), m.end()):
             keep(_numeric_figure(text, plain, m, decimal_comma))

@@ -65,8 +65,8 @@ def _right_end(sentence: str, end: int, limit: int) -> int:
     words = list(_WORD.finditer(sentence, end, limit))
     taken: list[re.Match[str]] = []
     for word in words[:_RIGHT_WORDS]:
-        if taken and _bare(word.group()) in _CLAUSE_OPENERS:
-            break
+        if taken and (_bare(word.group()) in _CLAUSE_OPENERS or word.group()[:1].isdigit()):
+            break  # a new clause, or the next figure ("18 from the army and 52 police")
         taken.append(word)
     if len(taken) == _RIGHT_WORDS and len(words) > _RIGHT_WORDS:
         cut = max((i for i, w in enumerate(taken) if i > 0 and _bare(w.group()) in _PREPOSITIONS), default=None)

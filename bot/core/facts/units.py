@@ -9,6 +9,7 @@ Units keep their dimension: "متر مكعب" and "cubic metres" are m³, not m.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -107,7 +108,7 @@ def _phrase(words: str) -> str:
     return r"\s+".join(re.escape(w) + (_MARKS if not w.isascii() else "") for w in words.split())
 
 
-def _alternation(phrases) -> str:
+def _alternation(phrases: Iterable[str]) -> str:
     return "|".join(_phrase(p) for p in sorted(phrases, key=len, reverse=True))
 
 

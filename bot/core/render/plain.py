@@ -6,16 +6,15 @@ import json
 
 from bot.core.brief import Brief, KeyFigure
 
-_LABEL_WORDS = 4
-
-
 def figure_label(figure: KeyFigure) -> str:
-    """The figure and the few words after it: 'over 140 individuals'."""
+    """The figure's label, verbatim text: its context from the figure on when words follow it
+    there ('over 140 individuals'), else the whole context ('Lucy, 32'); the bare value only
+    when the context does not hold it. Never words joined from elsewhere."""
     at = figure.context.find(figure.value)
     if at < 0:
         return figure.value
-    tail = figure.context[at + len(figure.value):].split()[:_LABEL_WORDS]
-    return " ".join([figure.value, *tail])
+    tail = figure.context[at:]
+    return tail if any(c.isalpha() for c in tail[len(figure.value):]) else figure.context
 
 
 def render_text(brief: Brief) -> str:

@@ -52,8 +52,11 @@ def _headline(brief: Brief) -> str:
 
 def _figure(figure: KeyFigure) -> str:
     label = figure_label(figure)
-    rest = label[len(figure.value):]
-    return f"<b>{escape(figure.value)}</b>{escape(rest)}"
+    at = label.find(figure.value)  # the label may open with words before the value ("Lucy, 32")
+    if at < 0:
+        return f"<b>{escape(figure.value)}</b> {escape(label)}"
+    end = at + len(figure.value)
+    return f"{escape(label[:at])}<b>{escape(figure.value)}</b>{escape(label[end:])}"
 
 
 # ---- splitting -------------------------------------------------------------------
