@@ -40,10 +40,13 @@ def fenced(step: Step) -> Step:
 
 
 class FakeLLM:
-    """`script` is answered in order, then `default` for every request after it."""
+    """`script` is answered in order, then `default` for every request after it; a request whose
+    messages hold a key of `routes` is answered from that route's steps instead (its last step
+    again when they run out), so that briefs made at once each get their own scenario."""
 
     def __init__(self) -> None:
         self.script: list[Step] = []
+        self.routes: dict[str, list[Step]] = {}
         self.default = Step(status=500, body='{"error": {"message": "nothing scripted"}}')
         self.reject_json_schema = False  # answer 400 to response_format json_schema, as some servers do
         self.requests: list[dict[str, Any]] = []
@@ -70,6 +73,7 @@ class FakeLLM:
 
     def reset(self, *script: Step, default: Step | None = None) -> None:
         self.script = list(script)
+        self.routes = {}
         self.default = default or Step(status=500, body='{"error": {"message": "nothing scripted"}}')
         self.reject_json_schema = False
         self.requests.clear()
@@ -89,6 +93,12 @@ class FakeLLM:
         self.loop.run_forever()
         self.loop.run_until_complete(runner.cleanup())
 
+    def _step(self, messages: str) -> Step:
+        for marker, steps in self.routes.items():
+            if marker in messages:
+                return steps.pop(0) if len(steps) > 1 else steps[0]
+        return self.script.pop(0) if self.script else self.default
+
     async def _models(self, request: web.Request) -> web.Response:
         return web.json_response({"object": "list", "data": [{"id": MODEL, "object": "model"}]})
 
@@ -99,7 +109,7 @@ class FakeLLM:
         if self.reject_json_schema and body.get("response_format", {}).get("type") == "json_schema":
             return web.json_response({"error": {"message": "response_format json_schema is not supported"}},
                                      status=400)
-        step = self.script.pop(0) if self.script else self.default
+        step = self._step(json.dumps(body.get("messages"), ensure_ascii=False))
         self.in_flight += 1
         self.most_in_flight = max(self.most_in_flight, self.in_flight)
         try:

@@ -228,6 +228,17 @@ def test_a_server_that_is_down_means_the_extractive_brief(llm):
     assert_extractive(result, "could not be reached")
 
 
+def test_with_the_server_down_the_extractive_brief_is_still_translated(tmp_path):
+    from tests.botharness import PrefixTranslator
+
+    settings = Settings(data_dir=tmp_path, engine="llm", llm_base_url=closed_port_url(), llm_model=MODEL)
+    briefer = Briefer(settings, translators=PrefixTranslator())
+    result = briefer.brief_text(ARABIC)
+    asyncio.run(briefer.aclose())
+    assert result.language == "en" and result.headline.startswith("[en] مدينة ساحلية")
+    assert len(result.warnings) == 1 and "could not be reached" in result.warnings[0]
+
+
 def test_a_stalled_server_is_given_up_after_llm_timeout(fake, llm):
     fake.reset(Step("{}", delay=30))
     started = time.perf_counter()
@@ -343,7 +354,52 @@ def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]
                           capture_output=True, text=True, timeout=60)
 
 
-def test_cli_briefs_through_the_server(fake, tmp_path):
+FALLBACK = "The LLM server wrote no brief: {}. This brief is extractive."
+CLI_SCENARIOS = {  # name: (the server's answers, the headline, the warnings)
+    "faithful": ([FAITHFUL], HEADLINE, []),
+    "fenced": ([fenced(FAITHFUL)], HEADLINE, []),
+    "changed": ([answer(HEADLINE, [OPENED, CAPACITY.replace("120,000", "150,000"), COST, TRUCKS])], HEADLINE,
+                ["Figure guard: changed figures were restored from the source: 120,000 (not 150,000)."]),
+    "invented-number": ([answer(HEADLINE, [OPENED, CAPACITY, "The plant created 300 permanent jobs.", TRUCKS])],
+                        HEADLINE, ["Figure guard: a sentence the model wrote held 300, which the article does not "
+                                   "give, and was left out."]),
+    "invented-source": ([answer(HEADLINE, [OPENED, CAPACITY, "Reuters reported that it is the largest plant.",
+                                           TRUCKS])], HEADLINE,
+                        ["Source check: a sentence the model wrote credited “Reuters”, whom the article does not "
+                         "name, and was left out."]),
+    "french": ([answer("Nova Marina ouvre une usine de dessalement",
+                       ["La ville de Nova Marina a ouvert sa première grande usine de dessalement le 13 mars 2025."])],
+               None, [FALLBACK.format("it answered in French, not English")]),
+    "truncated": ([Step('{"headline": "Nova Marina opens', finish_reason="length")], None,
+                  [FALLBACK.format("the answer was not valid JSON (cut off: raise llm_max_tokens)")]),
+    "busy": ([Step(status=429, body="{}", headers={"Retry-After": "1"}), FAITHFUL], HEADLINE, []),
+    "broken": ([Step(status=500, body="{}", headers={"Retry-After": "0"})], None,
+               [FALLBACK.format("the server answered HTTP 500 after 4 tries")]),
+    "stalled": ([Step("{}", delay=30)], None, [FALLBACK.format("the server did not answer within 2 s (llm_timeout)")]),
+}
+
+
+def test_cli_briefs_each_scenario_through_the_server(fake, tmp_path):
+    """Every scenario at once, each article titled with its name so the fake answers it its own way."""
+    fake.reset()
+    files = []
+    for name, (steps, _, _) in CLI_SCENARIOS.items():
+        fake.routes[f"case {name}”"] = list(steps)
+        files.append(tmp_path / f"{name}.txt")
+        files[-1].write_text(ENGLISH.replace("two dry summers\n", f"two dry summers, case {name}\n", 1))
+    done = run_cli("brief", "--engine", "llm", "--format", "json", *map(str, files),
+                   env={"BRIEFBOT_LLM_BASE_URL": fake.base_url, "BRIEFBOT_LLM_MODEL": MODEL,
+                        "BRIEFBOT_LLM_TIMEOUT": "2", "BRIEFBOT_LLM_CONCURRENCY": "10",
+                        "BRIEFBOT_FETCH_CONCURRENCY": "10", "BRIEFBOT_DATA_DIR": str(tmp_path)})
+    assert done.returncode == 0, done.stderr
+    briefs = [json.loads(line) for line in done.stdout.splitlines()]
+    for (name, (_, headline, warnings)), result in zip(CLI_SCENARIOS.items(), briefs, strict=True):
+        extractive = f"Coastal city opens desalination plant after two dry summers, case {name}"
+        assert (result["headline"], result["warnings"]) == (headline or extractive, warnings), name
+        assert result["engine"]["llm"]["server"] == fake.base_url
+
+
+def test_cli_briefs_an_arabic_article_in_english_through_the_server(fake, tmp_path):
     fake.reset(answer(HEADLINE, [OPENED, CAPACITY.replace("120,000", "150,000"), COST, TRUCKS],
                       sources={"S1": "Regional Water Authority", "S2": "Mayor Lina Haddad"}))
     done = run_cli("brief", "--engine", "llm", "--format", "json", str(EXAMPLES / "desalination.ar.txt"),
