@@ -27,12 +27,13 @@ class KeyFigure:
     normalized: str   # the value compared by the guard ("140", "2024-11-28")
     qualifier: str | None = None
     unit: str | None = None
+    source: str | None = None  # whom the article credits for it (a name in `sources`)
 
 
 @dataclass
 class Credit:
     name: str
-    role: str  # "outlet" for the publisher, "cited" for whom the article quotes
+    role: str  # "outlet" for the publisher, "cited" for whom the article names, "generic" (police, officials)
     url: str | None = None
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.core.brief import Brief, Credit, KeyFigure, SourceInfo
-from bot.core.facts.attributions import find_attributions
+from bot.core.facts.attributions import Attribution, find_attributions, outlet_in_furniture, sentence_sources
 from bot.core.facts.figures import Figure, extract_figures
 from bot.core.facts.labels import figure_context as label_span
 from bot.core.links import site_host
@@ -36,13 +36,14 @@ def compose_brief(document: Document, source: SourceInfo, options: BriefOptions 
     points = [document.sentences[i] for i in selection.chosen]
     order = selection.chosen + [i for i in selection.by_score() if i not in selection.chosen]
     figures = _key_figures(document.sentences, sentence_figures, order, options.max_figures, source.published)
+    attributions = find_attributions(document.sentences, language)
     return Brief(
         source=source,
         language=language,
         headline=document.title or _headline_from(points[0]),
         points=points,
-        figures=figures,
-        sources=credits(source, document.sentences, language),
+        figures=with_sources(figures, document.sentences, attributions),
+        sources=credits(source, document.sentences, language, document.furniture, attributions),
     )
 
 
@@ -127,17 +128,32 @@ def figure_context(sentence: str, figure: Figure) -> str:
     return label_span(sentence, figure.start, figure.end)
 
 
-def credits(source: SourceInfo, sentences: list[str], language: str) -> list[Credit]:
-    """The outlet first, then whom the article cites, in reading order."""
+def credits(source: SourceInfo, sentences: list[str], language: str, furniture: list[str] | None = None,
+            attributions: list[Attribution] | None = None) -> list[Credit]:
+    """The outlet first (the site, else a furniture line naming it, else the host), then the
+    named sources in reading order, then generic ones (police, officials)."""
     found: list[Credit] = []
-    outlet = source.site or site_host(source.url)
+    host = site_host(source.url)
+    outlet = source.site or outlet_in_furniture(furniture or [], host) or host
     if outlet:
         found.append(Credit(outlet, "outlet", source.url))
-    for attribution in find_attributions(sentences, language):
+    if attributions is None:
+        attributions = find_attributions(sentences, language)
+    for attribution in attributions:
         if outlet and attribution.name.casefold() == outlet.casefold():
             continue
-        found.append(Credit(attribution.name, "cited"))
+        found.append(Credit(attribution.name, attribution.role))
     return found
+
+
+def with_sources(figures: list[KeyFigure], sentences: list[str], attributions: list[Attribution]) -> list[KeyFigure]:
+    """Each figure credited to the source its sentence cites: '71 (Syrian Observatory …)'."""
+    by_sentence = sentence_sources(attributions, len(sentences))
+    for figure in figures:
+        index = next((i for i, s in enumerate(sentences) if figure.context in s and figure.value in s), None)
+        if index is not None:
+            figure.source = by_sentence[index]
+    return figures
 
 
 def _headline_from(sentence: str) -> str:

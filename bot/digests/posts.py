@@ -11,9 +11,11 @@ from dataclasses import dataclass, field
 
 from bot.core.brief import Brief
 from bot.core.facts.figures import extract_figures
+from bot.core.render.plain import outlet_name
 from bot.core.render.telegram_html import (
     MESSAGE_LIMIT,
     escape,
+    figure_html,
     split_html,
     utf16_length,
     visible_text,
@@ -35,8 +37,10 @@ def render_entry(entry: DigestEntry, points: int = 2) -> str:
     lines = [f'<b><a href="{url}">{escape(brief.headline)}</a></b>']
     lines += [f"• {escape(point)}" for point in brief.points[:points]]
     if brief.figures:
-        lines.append("<b>Key figures:</b> " + " · ".join(f"<b>{escape(f.value)}</b>" for f in brief.figures[:4]))
-    links = [f'<a href="{html.escape(link, quote=True)}">{escape(name)}</a>' for name, link in entry.outlets]
+        lines.append("<b>Key figures:</b> " + " · ".join(figure_html(f) for f in brief.figures[:4]))
+    outlet = outlet_name(brief)  # the outlet's own name ("Barran Press"), not its host
+    links = [f'<a href="{html.escape(link, quote=True)}">{escape(outlet if outlet and link == brief.source.url else name)}</a>'
+             for name, link in entry.outlets]
     lines.append("<b>Sources:</b> " + " · ".join(links))
     if entry.disagreements:
         lines.append("<i>Sources differ: " + escape("; ".join(entry.disagreements)) + "</i>")

@@ -1,103 +1,214 @@
-"""Who an article quotes or credits: "according to X", "X said", "قال X", "بحسب X"."""
+"""Who an article credits: named sources in reading order, then generic ones, aliases merged.
+
+The language rules (attribution_en, attribution_ar) find mentions around reporting cues; this
+module merges them into sources: a surname into the full name ("Mr Wang" → "Wang Dongming"), an
+acronym into its name, "the Observatory" into "Syrian Observatory for Human Rights", Arabic
+clitics and spellings folded. Precision comes first: a mention nothing vouches for is dropped.
+"""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-_EN_VERBS = ("said|says|reported|reports|stated|states|told|noted|claimed|announced|confirmed|"
-             "added|warned|estimated|according")
-# A capitalised name, allowing the small words inside organisation names
-# ("Syrian Observatory for Human Rights", "Ministry of Defense", "Hayat Tahrir al-Sham").
-_NAME = r"(?:[A-Z][\w'’.-]*|al-\w+)(?:\s+(?:(?:of|for|on|the|and|de|du|al|el|bin|van|von)\s+)*(?:[A-Z][\w'’.-]*|al-\w+))*"
-_EN_PATTERNS = [
-    re.compile(rf"\b(?:[Aa]ccording to|[Cc]iting|[Ss]ource:|[Pp]er)\s+(?:the\s+)?(?P<name>{_NAME})"),
-    re.compile(rf"(?:^|[.,;:]\s+|\s)(?:[Tt]he\s+)?(?P<name>{_NAME})(?:,[^,]{{1,80}},)?\s+(?:{_EN_VERBS})\b"),
-    re.compile(rf"\b(?:said|told|reported|stated|added)\s+(?:the\s+)?(?P<name>{_NAME})"),
-    re.compile(rf"\b(?:reported|announced|quoted)\s+by\s+(?:the\s+)?(?P<name>{_NAME})"),
-]
-_AR_VERBS = ("قال|قالت|أفاد|أفادت|افاد|افادت|ذكر|ذكرت|أعلن|أعلنت|اعلن|اعلنت|أكد|أكدت|اكد|اكدت|"
-             "نقلت|نقل|صرح|صرحت|أوضح|أوضحت|أشار|أشارت|كشف|كشفت")
-# The name runs until a word that starts the reported clause or a preposition.
-_AR_STOP = r"(?:إن|ان|أن|إنه|أنه|انه|بأن|بان|في|على|عن|إلى|الى|يوم|اليوم|أمس|الخميس|الأربعاء|الجمعة|السبت|الأحد|الاثنين|الثلاثاء|خلال|لـ|ل|مساء|صباح)"
-_AR_LETTERS = "[\u0621-\u063a\u0641-\u064a\u0671-\u06d3\u06fa-\u06ff]+"
-_AR_RUN = rf"(?P<name>{_AR_LETTERS}(?:\s(?!{_AR_STOP}\b){_AR_LETTERS}){{0,5}})"
-_AR_PATTERNS = [
-    re.compile(rf"(?:وفقا|وفقاً|طبقا|طبقاً)\s+(?:لما\s+(?:ذكرته|أعلنته|أفادت به)\s+)?(?:لـ\s?|ل){_AR_RUN}"),
-    re.compile(rf"(?:بحسب|حسب)\s+(?:ما\s+(?:ذكر|ذكرت|أفاد|أفادت|أعلن|أعلنت|نقلت)\s+)?{_AR_RUN}"),
-    re.compile(rf"(?<![\u0600-\u06ff])[وف]?(?:{_AR_VERBS})\s+{_AR_RUN}"),
-]
-_EN_NOT_NAMES = frozenset({"he", "she", "it", "they", "we", "i", "you", "this", "that", "there",
-                           "officials", "police", "witnesses", "sources", "reports", "residents",
-                           "a", "an", "in", "on", "as", "but", "and", "if", "when", "while"})
-_AR_NOT_NAMES = frozenset({"مصدر", "مصادر", "مسؤول", "مسؤولون", "شهود", "إنه", "انه", "أنه", "التقرير"})
+from bot.core.facts import attribution_ar, attribution_en
+from bot.core.facts.lexicon import bodies, fold_name, tokenize
+from bot.core.facts.mentions import Mention
+
+_ARABIC_SCRIPT = ("ar", "fa", "ur")
+_PRONOUN_REACH = 2  # a "he said" continues a source credited this many sentences back at most
 
 
 @dataclass(frozen=True)
 class Attribution:
     name: str
-    sentence: int  # index of the sentence it was found in
+    sentence: int                      # the first sentence that credits it
+    role: str = "cited"                # "cited" (named) or "generic" (police, مصادر أمنية)
+    sentences: tuple[int, ...] = ()    # every sentence that credits it, pronoun continuations included
+
+
+@dataclass
+class _Source:
+    name: str                # the fullest form the article writes
+    role: str
+    key: tuple[str, ...]     # what identifies it: a known body's shown name, else its own words
+    words: set[str]          # every word of every form it went by, for matching later aliases
+    sentences: list[int] = field(default_factory=list)
 
 
 def find_attributions(sentences: list[str], language: str | None) -> list[Attribution]:
-    """Named sources in reading order, one entry per name (shorter repeats merged)."""
-    patterns = _AR_PATTERNS if language in ("ar", "fa", "ur") else _EN_PATTERNS
-    found: list[Attribution] = []
-    for index, sentence in enumerate(sentences):
-        for pattern in patterns:
-            for m in pattern.finditer(sentence):
-                name = _clean(m.group("name"), language)
-                if name:
-                    found.append(Attribution(name + _acronym_after(sentence, m.end("name")), index))
-    return _merge(found)
+    """Named sources in reading order, then generic ones; one entry per source."""
+    tokens = [tokenize(s) for s in sentences]
+    arabic = language in _ARABIC_SCRIPT
+    if arabic:
+        known = [name for t in tokens for name in attribution_ar.person_names(t)]
+        mentions = [m for i, t in enumerate(tokens) for m in attribution_ar.sentence_mentions(t, i, known)]
+        acronyms: dict[str, str] = {}
+    else:
+        known = [name for t in tokens for name in attribution_en.known_names(t)]
+        mentions = [m for i, t in enumerate(tokens) for m in attribution_en.sentence_mentions(t, i)]
+        acronyms = {a: n for t in tokens for a, n in attribution_en.acronyms(t).items()}
+    resolver = _Resolver(known, acronyms, arabic)
+    for mention in mentions:
+        resolver.add(mention)
+    return resolver.attributions()
 
 
-_ACRONYM = re.compile(r"\s*\(([^()\s]{2,12})\)")
+def sentence_sources(attributions: list[Attribution], count: int) -> list[str | None]:
+    """For each sentence, the source it credits: the first named one, else a generic one."""
+    found: list[str | None] = [None] * count
+    for role in ("cited", "generic"):
+        for attribution in attributions:
+            if attribution.role != role:
+                continue
+            for index in attribution.sentences:
+                if 0 <= index < count and found[index] is None:
+                    found[index] = attribution.name
+    return found
 
 
-def _acronym_after(sentence: str, end: int) -> str:
-    """' (ISNA)' when the name is followed by its acronym in brackets."""
-    m = _ACRONYM.match(sentence, end)
-    return f" ({m.group(1)})" if m else ""
+class _Resolver:
+    def __init__(self, known: list[str], acronyms: dict[str, str], arabic: bool) -> None:
+        self.known = known
+        self.acronyms = acronyms
+        self.arabic = arabic
+        self.sources: list[_Source] = []
+        self.last: _Source | None = None
 
+    def add(self, mention: Mention) -> None:
+        if mention.kind == "pronoun":
+            if self.last and mention.sentence - self.last.sentences[-1] <= _PRONOUN_REACH:
+                self._credit(self.last, mention.sentence)
+            return
+        if mention.kind == "generic":
+            self._credit(self._find_or_add(_generic_display(mention.name), "generic"), mention.sentence)
+            return
+        if mention.kind == "backref":
+            source = self._backref(mention.name)
+        elif mention.kind == "body":
+            source = self._find_or_add(mention.name, "cited", mention.canonical)
+        elif mention.kind == "name":
+            source = self._named(mention.name)
+        else:
+            return
+        if source:
+            self._credit(source, mention.sentence)
+            self.last = source
 
-def _clean(name: str, language: str | None) -> str | None:
-    name = name.strip(" ،,.:;\"'«»")
-    if language in ("ar", "fa", "ur"):
-        words = name.split()
-        if not words or words[0] in _AR_NOT_NAMES or len(words[0]) < 3:
+    def _credit(self, source: _Source, sentence: int) -> None:
+        if sentence not in source.sentences:
+            source.sentences.append(sentence)
+
+    def _find_or_add(self, name: str, role: str, canonical: str | None = None) -> _Source:
+        key = fold_name(canonical or name)
+        for source in self.sources:
+            if source.key == key or (not canonical and source.key == fold_name(name)):
+                source.words |= set(fold_name(name))
+                if len(name) > len(source.name):
+                    source.name = name  # "ISNA" first, the agency's full name later
+                return source
+        source = _Source(name, role, key, set(fold_name(name)) | set(key))
+        self.sources.append(source)
+        return source
+
+    def _backref(self, head: str) -> _Source | None:
+        """'the Observatory', 'المرصد': the most recent named source holding that word."""
+        words = fold_name(head)
+        for source in reversed(self.sources):
+            if source.role == "cited" and set(words) <= source.words:
+                return source
+        for name in reversed(self.known):
+            if set(words) <= set(fold_name(name)):
+                return self._find_or_add(name, "cited")
+        return None
+
+    def _named(self, written: str) -> _Source | None:
+        body = bodies().canonical(written)
+        if body:
+            return self._find_or_add(written, "cited", body)
+        display = written
+        core = fold_name(_core(display) if not self.arabic else display)
+        if not core:
             return None
-        if len(words) == 1 and words[0].startswith("ال"):
-            return None  # "الهيئة", "الوزارة": a reference back, not a name
-        return name
+        acronym = written if written in self.acronyms or re.fullmatch(r"[A-Z][A-Z.]{1,7}", written) else None
+        if acronym:
+            match = self._by_acronym(acronym.replace(".", ""))
+            if match:
+                return match
+        for source in reversed(self.sources):
+            if source.role == "cited" and set(core) <= source.words:
+                return source  # "Mr Wang" after "Wang Dongming", "Observatory" after the full name
+        longer = next((n for n in reversed(self.known) if len(fold_name(_core(n))) > len(core)
+                       and set(core) <= set(fold_name(n))), None)
+        if longer:
+            display = longer
+        elif self.arabic and len(core) < 2:
+            return None  # a bare Arabic word nothing vouches for
+        for source in self.sources:  # a shorter form met first gives way to the full name
+            if source.role == "cited" and source.words < set(fold_name(display)):
+                source.name, source.key = display, fold_name(display)
+                source.words |= set(source.key)
+                return source
+        return self._find_or_add(display, "cited")
+
+    def _by_acronym(self, acronym: str) -> _Source | None:
+        name = self.acronyms.get(acronym)
+        for source in self.sources:
+            if source.role != "cited":
+                continue
+            if (name and source.key == fold_name(name)) or _initials(source.name) == acronym:
+                return source
+        if name:
+            return self._find_or_add(f"{name} ({acronym})", "cited")
+        return None
+
+    def attributions(self) -> list[Attribution]:
+        ordered = [s for s in self.sources if s.role == "cited"] + [s for s in self.sources if s.role == "generic"]
+        return [Attribution(s.name, min(s.sentences), s.role, tuple(sorted(s.sentences))) for s in ordered if s.sentences]
+
+
+def _core(name: str) -> str:
+    """A name without its leading titles, for matching: 'Mr Wang' → 'Wang'."""
     words = name.split()
-    while words and words[0].lower() in ("the",):
-        words.pop(0)
-    while words and words[-1].lower() in ("of", "for", "on", "the", "and", "de", "al"):
-        words.pop()
-    if not words or words[0].lower() in _EN_NOT_NAMES:
-        return None
-    if len(words) == 1 and words[0].lower() in _EN_NOT_NAMES | {"but", "so", "also"}:
-        return None
+    while len(words) > 1 and words[0].lower().rstrip(".") in attribution_en.TITLES:
+        words = words[1:]
     return " ".join(words)
 
 
-def _merge(found: list[Attribution]) -> list[Attribution]:
-    """Drop a name that is contained in a longer one ("Observatory" in "Syrian Observatory …")."""
-    names = [a.name for a in found]
-    kept: list[Attribution] = []
-    seen: set[str] = set()
-    for attribution in found:
-        folded = attribution.name.casefold()
-        if folded in seen:
-            continue
-        longer = [n for n in names if n != attribution.name and _contains_words(n, attribution.name)]
-        if longer:
-            continue
-        seen.add(folded)
-        kept.append(attribution)
-    return kept
+def _initials(name: str) -> str:
+    return "".join(w[0] for w in name.split() if w[0].isupper())
 
 
-def _contains_words(longer: str, shorter: str) -> bool:
-    return f" {shorter.casefold()} " in f" {longer.casefold()} "
+def _generic_display(name: str) -> str:
+    words = name.split()
+    if words and words[0].lower() in attribution_en.GENERIC_NOUNS:
+        words[0] = words[0].lower()
+    return " ".join(words)
+
+
+# ---- the outlet named on a line of pasted text
+
+_OUTLET_WORDS = frozenset("""press news times post daily herald tribune journal gazette telegraph guardian
+chronicle observer agency network tv radio media today express mail wire report""".split())
+
+
+def outlet_in_furniture(lines: list[str], host: str | None) -> str | None:
+    """A furniture line that names the outlet: 'Barran Press' above an en.barran.press article.
+
+    The line must read as a name (1-5 capitalised words, no digits) and either match the link's
+    host or be a known outlet."""
+    squeezed_host = re.sub(r"[^a-z0-9]", "", (host or "").casefold())
+    for line in lines:
+        words = line.split()
+        if not 1 <= len(words) <= 5 or any(c.isdigit() for c in line):
+            continue
+        if not all(w[0].isupper() or not w[0].isalpha() for w in words):
+            continue
+        known = bodies().canonical(line)
+        squeezed = re.sub(r"[^a-z0-9]", "", line.casefold())
+        if known or (squeezed_host and len(squeezed) >= 4 and squeezed in squeezed_host):
+            return known or line.strip()
+        if squeezed_host and any(w.casefold() in _OUTLET_WORDS for w in words) and \
+                any(len(w) >= 4 and w.casefold() in squeezed_host for w in words):
+            return line.strip()
+    return None

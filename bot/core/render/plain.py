@@ -17,12 +17,29 @@ def figure_label(figure: KeyFigure) -> str:
     return tail if any(c.isalpha() for c in tail[len(figure.value):]) else figure.context
 
 
+def figure_credit(figure: KeyFigure) -> str:
+    """The label with whom the article credits for it: 'over 140 individuals (ISNA)'."""
+    label = figure_label(figure)
+    return f"{label} ({short_source(figure.source)})" if figure.source else label
+
+
+def short_source(name: str) -> str:
+    """'Iranian Student News Agency (ISNA)' → 'ISNA'; other names whole."""
+    if name.endswith(")") and "(" in name:
+        return name[name.rindex("(") + 1:-1]
+    return name
+
+
+def outlet_name(brief: Brief) -> str | None:
+    return next((c.name for c in brief.sources if c.role == "outlet"), None)
+
+
 def render_text(brief: Brief) -> str:
     outlet = next((c.name for c in brief.sources if c.role == "outlet"), None)
     lines = [f"{brief.headline} — {outlet}" if outlet else brief.headline]
     lines += [f"• {point}" for point in brief.points]
     if brief.figures:
-        lines.append("Key figures: " + " · ".join(figure_label(f) for f in brief.figures))
+        lines.append("Key figures: " + " · ".join(figure_credit(f) for f in brief.figures))
     if brief.sources:
         lines.append("Sources: " + " · ".join(c.name for c in brief.sources))
     if brief.source.url:

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from bot.core.brief import Brief, KeyFigure
-from bot.core.render.plain import figure_label
+from bot.core.render.plain import figure_credit
 from bot.core.text.normalize import is_rtl
 
 MESSAGE_LIMIT = 4096
@@ -32,7 +32,7 @@ def render_html(brief: Brief, *, show_original: bool = False) -> str:
         original = [escape(brief.original.headline), *(f"• {escape(p)}" for p in brief.original.points)]
         lines.append("<blockquote expandable>" + "\n".join(original) + "</blockquote>")
     if brief.figures:
-        lines.append("<b>Key figures:</b> " + " · ".join(_figure(f) for f in brief.figures))
+        lines.append("<b>Key figures:</b> " + " · ".join(figure_html(f) for f in brief.figures))
     if len(brief.sources) > 1 or (brief.sources and not brief.source.url):
         lines.append("<b>Sources:</b> " + " · ".join(escape(c.name) for c in brief.sources))
     lines += [f"<i>{escape(warning)}</i>" for warning in brief.warnings]
@@ -50,8 +50,9 @@ def _headline(brief: Brief) -> str:
     return f"{title} — {escape(outlet)}" if outlet else title
 
 
-def _figure(figure: KeyFigure) -> str:
-    label = figure_label(figure)
+def figure_html(figure: KeyFigure) -> str:
+    """'<b>over 140</b> individuals (ISNA)': the value bold, then its label and source."""
+    label = figure_credit(figure)
     at = label.find(figure.value)  # the label may open with words before the value ("Lucy, 32")
     if at < 0:
         return f"<b>{escape(figure.value)}</b> {escape(label)}"
