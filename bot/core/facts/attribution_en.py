@@ -279,6 +279,8 @@ def _name_start_before(words: list[str], lower: list[str], j: int) -> int | None
     start = k = j
     while k > 0 and j - k < 8:
         k -= 1
+        if _ends_sentence_maybe(lower[k]):
+            break  # "Washington, D.C. Michelle Obama said": the abbreviation may end a sentence
         if _is_name_word(words, lower, k):
             start = k
         elif lower[k] == "the" and k > 1 and lower[k - 1] in ("of", "for") and _joins(lower, k - 1) \
@@ -292,6 +294,15 @@ def _name_start_before(words: list[str], lower: list[str], j: int) -> int | None
     while start < j and (lower[start] in MONTHS or not words[start][0].isupper()):
         start += 1
     return start
+
+
+_INNER_ABBREVIATIONS = frozenset("""u.s. u.k. u.n. e.u. mr. mrs. ms. dr. st. gen. sen. rep. gov. lt. col. sgt.
+capt. rev. prof. jr.""".split())
+
+
+def _ends_sentence_maybe(word: str) -> bool:
+    """A dotted abbreviation other than a title or 'U.S.' may close a sentence the splitter kept open."""
+    return word.endswith(".") and len(word) > 2 and word not in _INNER_ABBREVIATIONS
 
 
 def _joins(lower: list[str], k: int) -> bool:
@@ -310,7 +321,7 @@ def _name_from(words: list[str], lower: list[str], at: int, end: int) -> list[st
     """The capitalised name starting at `at`, with connectors only inside it."""
     name = [words[at]]
     k = at + 1
-    while k < end:
+    while k < end and not _ends_sentence_maybe(lower[k - 1]):
         if _is_name_word(words, lower, k) and lower[k] not in MONTHS:
             name.append(words[k])
             k += 1
