@@ -84,12 +84,19 @@ def load(name: str, limit: int | None) -> list[Article]:
     return articles[:limit] if limit else articles
 
 
+SPOILERS = {  # a sentence with an invented number, and a lead-in crediting an invented source
+    "en": ("Officials said 4,321 people were affected.", "Reuters reported that "),
+    "ar": ("وقال مسؤولون إن ٤٬٣٢١ شخصا تضرروا.", "وأفادت وكالة رويترز بأن "),
+}
+
+
 def spoiled_answer(article: Article) -> str:
     """The lead sentences, with one figure moved, one number and one source invented."""
     lead = (article.sentences * 3)[:3]  # an article of one or two sentences repeats them
     moved = re.sub(r"\b(\d{2,})\b", lambda m: str(int(m.group(1)) + 10), lead[0], count=1)
-    points = [moved, lead[1], "Officials said 4,321 people were affected.",
-              f"Reuters reported that {lead[2][:1].lower()}{lead[2][1:]}"]
+    invented_number, invented_source = SPOILERS[article.language]
+    third = f"{lead[2][:1].lower()}{lead[2][1:]}" if article.language == "en" else lead[2]
+    points = [moved, lead[1], invented_number, invented_source + third]
     return json.dumps({"headline": lead[0], "points": points}, ensure_ascii=False)
 
 

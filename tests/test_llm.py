@@ -289,14 +289,14 @@ def test_requests_in_flight_are_bounded_by_llm_concurrency(fake, llm):
     assert len(fake.requests) == 6 and fake.most_in_flight == 2
 
 
-def test_the_api_key_goes_in_the_header_and_nowhere_else(fake, llm):
+def test_the_api_key_goes_in_the_header_and_nowhere_else(fake, llm, caplog):
     key = "sk-test-0123456789secret"
     fake.reset(default=Step(status=500, body="{}", headers={"Retry-After": "0"}))
     briefer = llm(llm_api_key=key, llm_base_url=fake.base_url.replace("http://", "http://user:pw@"))
     result = brief(briefer)
     assert fake.headers[0]["Authorization"] == f"Bearer {key}"
-    shown = json.dumps(result.to_dict()) + repr(briefer.settings)
-    assert key not in shown and "pw@" not in shown
+    shown = json.dumps(result.to_dict()) + repr(briefer.settings) + caplog.text
+    assert "HTTP 500" in caplog.text and key not in shown and "pw@" not in shown
 
 
 def test_a_login_in_the_url_becomes_basic_auth(fake, llm):

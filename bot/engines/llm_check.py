@@ -20,6 +20,7 @@ points surviving: the extractive brief stays, with one warning saying why.
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ from bot.core.text.document import Document
 from bot.engines.llm_server import ChatServer, ServerFailed
 from bot.language import language_name
 
+log = logging.getLogger(__name__)
 SYSTEM_TEMPLATE, USER_TEMPLATE = "llm_system.txt", "llm_user.txt"
 Detect = Callable[[str], "str | None"]
 
@@ -276,6 +278,7 @@ def write_brief(brief: Brief, document: Document, server: ChatServer, prompts: P
         checked = check_answer(parse_answer(reply.text, reply.finish_reason), brief, document, target, detect)
     except (ServerFailed, Unusable) as failure:
         record["error"] = str(failure)
+        log.warning("LLM server %s gave no brief: %s", server.server, failure)  # the address, never the key
         brief.warnings.append(f"The LLM server wrote no brief: {failure}. This brief is extractive.")
         return
     if target != brief.language:
