@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, fields, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TypedDict, Unpack
 
@@ -269,8 +269,7 @@ def _fill(found: SourceInfo, given: SourceInfo | None) -> SourceInfo:
     """What the page says of itself, with what the caller knew in the gaps."""
     if given is None:
         return found
-    return replace(found, **{f.name: getattr(given, f.name) for f in fields(found)
-                             if getattr(found, f.name) is None})
+    return replace(given, **{name: value for name, value in asdict(found).items() if value is not None})
 
 
 def _word_count(typed: int, article: int, min_words: int) -> str:

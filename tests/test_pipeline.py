@@ -223,3 +223,16 @@ def test_the_briefer_closes_only_the_fetcher_it_made(server):
 
     closed_by_briefer, own_closed = asyncio.run(go())
     assert closed_by_briefer == 0 and own_closed
+
+
+
+def test_what_the_caller_knows_of_a_page_fills_only_what_the_page_does_not_say(briefer, examples):
+    from bot.core.brief import SourceInfo
+
+    paragraphs = (examples / "desalination.en.txt").read_text().split("\n\n")[1:]
+    page = ("<html><head><title>Nova Marina opens its plant</title></head><body><article>"
+            + "".join(f"<p>{p}</p>" for p in paragraphs) + "</article></body></html>")
+    given = SourceInfo(title="A title the page contradicts", author="Desk reporter", site="Harbour Times")
+    source = briefer.brief_html(page, source=given).source
+    assert (source.title, source.author, source.site) == ("Nova Marina opens its plant", "Desk reporter",
+                                                          "Harbour Times")
