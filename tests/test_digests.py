@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -139,19 +139,19 @@ async def test_the_schedule_fires_in_the_channels_time_zone(api, feeds, tmp_path
         jobs = application.job_queue.get_jobs_by_name(f"digest:{CHANNEL}")
         next_times = sorted(job.next_t for job in jobs)
     assert "Asia/Riyadh" in reply and len(jobs) == 2
-    expected = next_run(parse_schedule("at 08:00,20:00 Asia/Riyadh"), datetime.now(timezone.utc))
+    expected = next_run(parse_schedule("at 08:00,20:00 Asia/Riyadh"), datetime.now(UTC))
     assert next_times[0] == expected
     assert {t.astimezone(ZoneInfo("Asia/Riyadh")).hour for t in next_times} == {8, 20}
 
 
 def test_next_run_with_a_controlled_clock():
     riyadh = parse_schedule("at 08:00,20:00 Asia/Riyadh")
-    now = datetime(2026, 3, 1, 4, 30, tzinfo=timezone.utc)  # 07:30 in Riyadh
+    now = datetime(2026, 3, 1, 4, 30, tzinfo=UTC)  # 07:30 in Riyadh
     assert next_run(riyadh, now) == datetime(2026, 3, 1, 8, 0, tzinfo=ZoneInfo("Asia/Riyadh"))
-    assert next_run(riyadh, datetime(2026, 3, 1, 17, 0, tzinfo=timezone.utc)) == \
+    assert next_run(riyadh, datetime(2026, 3, 1, 17, 0, tzinfo=UTC)) == \
         datetime(2026, 3, 2, 8, 0, tzinfo=ZoneInfo("Asia/Riyadh"))
     # "every 6h" runs at 00:00, 06:00, 12:00, 18:00 UTC whenever the bot was started
-    assert next_run(parse_schedule("every 6h"), now) == datetime(2026, 3, 1, 6, 0, tzinfo=timezone.utc)
+    assert next_run(parse_schedule("every 6h"), now) == datetime(2026, 3, 1, 6, 0, tzinfo=UTC)
     with pytest.raises(ValueError):
         parse_schedule("every 5m")
     with pytest.raises(ValueError):

@@ -59,5 +59,7 @@ def texts_for(language: str) -> Texts:
         return Texts(language)
     with (LOCALE_DIR / f"{language}.po").open("rb") as handle:
         catalog = read_po(handle, locale=language)
-    translated = {m.id: m.string for m in catalog if m.id and m.string and not m.fuzzy}
+    # Plural entries (tuples) are not used: every text is one string with {placeholders}.
+    translated = {m.id: m.string for m in catalog
+                  if isinstance(m.id, str) and isinstance(m.string, str) and m.id and m.string and not m.fuzzy}
     return Texts(language, translated)

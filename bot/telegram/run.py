@@ -33,7 +33,8 @@ async def serve(settings: Settings, application: Application, stop: asyncio.Even
     """Runs until `stop` is set (by default: on SIGINT or SIGTERM), then shuts down cleanly."""
     stop = stop or _stop_on_signals()
     await application.initialize()
-    await application.post_init(application)
+    if application.post_init:  # run_polling would call it; serve() starts the parts itself
+        await application.post_init(application)
     runners: list[web.AppRunner] = []
     try:
         await application.start()
@@ -54,7 +55,8 @@ async def serve(settings: Settings, application: Application, stop: asyncio.Even
         for runner in runners:
             await runner.cleanup()
         await application.shutdown()
-        await application.post_shutdown(application)
+        if application.post_shutdown:
+            await application.post_shutdown(application)
 
 
 async def _start_webhook(settings: Settings, application: Application) -> web.AppRunner:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.ext import CallbackQueryHandler, ContextTypes
 
 from bot.telegram.briefing import BriefRequest, reply_with_brief
@@ -25,6 +25,9 @@ async def on_rebrief(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     """'Original' or a language: a new brief of the same source, in answer to the old one."""
     query = update.callback_query
     me = await reader(update, context)
+    if not isinstance(query.message, Message):  # too old for Telegram to show it: nothing to answer
+        await query.answer()
+        return
     _, language, source_key = query.data.split(":", 2)
     stored = await me.services.cache.source(source_key)
     if stored is None:

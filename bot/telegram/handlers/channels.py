@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import io
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
 from lxml import etree
-from telegram import Chat, ChatMemberAdministrator, ChatMemberOwner, Update
+from telegram import ChatFullInfo, ChatMemberAdministrator, ChatMemberOwner, Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
-from telegram.ext import CommandHandler, ContextTypes, MessageHandler, filters
+from telegram.ext import BaseHandler, CommandHandler, ContextTypes, JobQueue, MessageHandler, filters
 
 from bot.digests.schedule import parse_schedule
 from bot.errors import BriefError
@@ -32,6 +33,7 @@ ADMINS = (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR)
 MAX_ITEMS = 30
 
 ChannelCommand = Callable[[Reader, Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
+Callback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
 
 
 class Refusal(Exception):
@@ -43,7 +45,7 @@ class Refusal(Exception):
         self.values = values
 
 
-async def authorized_chat(context: ContextTypes.DEFAULT_TYPE, reference: str, user_id: int) -> Chat:
+async def authorized_chat(context: ContextTypes.DEFAULT_TYPE, reference: str, user_id: int) -> ChatFullInfo:
     """The channel or group `reference` (@name or id) when both the user and the bot are its admins."""
     try:
         chat = await context.bot.get_chat(int(reference) if reference.lstrip("-").isdigit() else reference)
@@ -72,7 +74,7 @@ async def _reply(update: Update, text: str) -> None:
     await update.effective_message.reply_text(text)
 
 
-def _command(handler: ChannelCommand) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]:
+def _command(handler: ChannelCommand) -> Callback:
     """Gives the handler its reader, and turns a refusal into a one-line reply in the reader's language."""
 
     async def wrapped(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -84,6 +86,12 @@ def _command(handler: ChannelCommand) -> Callable[[Update, ContextTypes.DEFAULT_
 
     wrapped.__doc__ = handler.__doc__
     return wrapped
+
+
+def _job_queue(context: ContextTypes.DEFAULT_TYPE) -> JobQueue[Any]:
+    """The application's job queue: `briefbot` installs PTB with its job-queue extra."""
+    assert context.job_queue is not None, "python-telegram-bot[job-queue] is a dependency"
+    return context.job_queue
 
 
 def _arguments(context: ContextTypes.DEFAULT_TYPE, count: int, usage: str) -> list[str]:
@@ -151,10 +159,11 @@ async def on_schedule(me: Reader, update: Update, context: ContextTypes.DEFAULT_
     """/schedule <channel> every 6h | at 08:00,20:00 [time zone] | off."""
     usage = N_("Use /schedule @channel every 6h, or /schedule @channel at 08:00,20:00 Asia/Riyadh, "
                "or /schedule @channel off")
-    if len(context.args or []) < 2:
+    args = context.args or []
+    if len(args) < 2:
         raise Refusal(usage)
-    channel = await _channel_for(me, update, context, context.args[0])
-    text = " ".join(context.args[1:])
+    channel = await _channel_for(me, update, context, args[0])
+    text = " ".join(args[1:])
     if text.lower() == "off":
         channel = channel.with_values(schedule="")
     else:
@@ -165,7 +174,7 @@ async def on_schedule(me: Reader, update: Update, context: ContextTypes.DEFAULT_
         channel = channel.with_values(schedule=schedule.describe().rsplit(" ", 1)[0] if schedule.times
                                       else schedule.describe(), timezone=schedule.timezone)
     await me.services.channels.save(channel)
-    schedule_channel(context.job_queue, channel)
+    schedule_channel(_job_queue(context), channel)
     if not channel.schedule:
         await _reply(update, me.texts("Digests for {chat}: only on /digest.", chat=channel.title))
         return
@@ -199,7 +208,7 @@ async def on_channel_settings(me: Reader, update: Update, context: ContextTypes.
     if key:
         channel = _changed(channel, key, value)
         await me.services.channels.save(channel)
-        schedule_channel(context.job_queue, channel)
+        schedule_channel(_job_queue(context), channel)
     state = me.texts("paused") if channel.paused else me.texts("active")
     schedule = channel.schedule or me.texts("no schedule")
     await _reply(update, "\n".join([
@@ -270,10 +279,10 @@ async def on_opml_import(me: Reader, update: Update, context: ContextTypes.DEFAU
 
 def _opml_feeds(data: bytes) -> list[str]:
     tree = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))
-    return [node.get("xmlUrl") for node in tree.iter("outline") if node.get("xmlUrl")]
+    return [str(node.get("xmlUrl")) for node in tree.iter("outline") if node.get("xmlUrl")]
 
 
-HANDLERS = [
+HANDLERS: list[BaseHandler[Update, ContextTypes.DEFAULT_TYPE, None]] = [
     CommandHandler("sub", on_sub, filters=PRIVATE),
     CommandHandler("unsub", on_unsub, filters=PRIVATE),
     CommandHandler("list", on_list, filters=PRIVATE),
