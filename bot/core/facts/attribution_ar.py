@@ -20,11 +20,13 @@ def _forms(words: str) -> frozenset[str]:
 
 _VERBS = _forms("""قال قالت قالوا أفاد أفادت ذكر ذكرت أعلن أعلنت أكد أكدت نقلت نقل صرح صرحت أوضح أوضحت
 أشار أشارت كشف كشفت أضاف أضافت تابع تابعت لفت لفتت نفى نفت حذر حذرت اعتبر اعتبرت رأى رأت شدد شددت
-أبلغ أبلغت يقول تقول يقولون أورد أوردت بين بينت أعرب أعربت قدر قدرت أحصى أحصت وثق وثقت رصد رصدت""")
+أبلغ أبلغت يقول تقول يقولون أورد أوردت بينت أعرب أعربت قدر قدرت أحصى أحصت وثق وثقت رصد رصدت
+وصف وصفت انتقد انتقدت تعهد تعهدت رفض رفضت طالب طالبت""")
 _ACCORDING = _forms("بحسب حسب وفقا وفقاً طبقا طبقاً نقلا نقلاً استنادا استناداً")
 _NEEDS_LAM = _forms("وفقا وفقاً طبقا طبقاً")
 _RELATIVE_VERBS = _forms("""أعلنتها أعلنها أصدرتها أصدرها نشرتها نشرها ذكرتها ذكرها أوردتها أوردها أجرتها أجراها
-أعدتها أعدها كشفتها كشفها وثقتها وثقها رصدتها رصدها""")
+أعدتها أعدها كشفتها كشفها وثقتها وثقها رصدتها رصدها أعلنته أصدرته نشرته ذكرته أورده أوردته أجرته أعدته
+كشفته وثقته رصدته""")
 _REPORT_NOUNS = frozenset(arabic_stem(w) for w in """تقرير تقريرا بيان بيانا دراسة بحث إحصائيات إحصاءات
 أرقام بيانات""".split())
 _REPORT_LINKS = _forms("من عن صادر صادرة الصادر الصادرة رسمي رسمية أصدرته أصدره أعدته أعده نشرته")
@@ -33,7 +35,7 @@ _STOPS = _forms("""إن أن ان إنه أنه انه بأن بان بأنه ب
 من مع خلال منذ عند لدى أمام حول ضد بعد قبل حتى أمس اليوم غدا مساء صباح ليلة يوم الذي التي الذين اللذين
 قد فقد لقد وقد كما لكن أيضا أيضاً كذلك ما لا لم لن هو هي هم هذا هذه ذلك تلك أمس، عليه عليها عليهم فيه فيها
 فيهم له لها لهم إليه إليها منه منها عنه عنها به بها لـ ل وأن وإن الأحد الاثنين الثلاثاء الأربعاء الخميس
-الجمعة السبت إذ حيث بينما عندما بشأن""")
+الجمعة السبت إذ حيث بينما عندما بشأن بشدة""")
 # Prepositions inside a speaker's role ("المشرف العام على الحملة فهد السليماني"): a person's
 # name may follow them, an organisation's name never runs across them.
 _ROLE_PREPOSITIONS = _forms("في على")
@@ -42,17 +44,25 @@ _TITLES = frozenset(arabic_stem(w) for w in """الدكتور د المهندس 
 العميد العقيد الفريق النائب الممثل المستشار الرئيس رئيس وزير الوزير وكيل مدير المدير المشرف المتحدث الناطق
 الأمين العام عضو سفير السفير قائد محافظ المحافظ الملك صاحب السمو الملكي معالي فضيلة سعادة الباحث التنفيذي
 الرسمي مساعد الأول نائب الحاج المستشارة الرئيسة الوزيرة""".split())
-_ORG_HEADS = frozenset(arabic_stem(w) for w in """وزارة هيئة وكالة منظمة مصلحة مكتب لجنة مجلس حركة حزب
+
+
+def _head_stems(words: str) -> frozenset[str]:
+    """Stems of head words with and without the article: a root that starts with ل (لجنة) loses
+    it to the clitic rule without the article, not with it, so both forms are kept."""
+    return frozenset(arabic_stem(form) for w in words.split() for form in (w, "ال" + w))
+
+
+_ORG_HEADS = _head_stems("""وزارة هيئة وكالة منظمة مصلحة مكتب لجنة مجلس حركة حزب
 جماعة شركة مرصد مركز معهد جامعة اتحاد بنك مصرف صندوق جمعية مؤسسة جيش حكومة رئاسة تلفزيون صحيفة
-جريدة مجلة قناة إذاعة محكمة نيابة دائرة إدارة سلطة مديرية ديوان أمم برنامج مفوضية""".split())
-_MEDIA_HEADS = frozenset(arabic_stem(w) for w in "صحيفة جريدة مجلة قناة إذاعة تلفزيون موقع وكالة".split())
+جريدة مجلة قناة إذاعة محكمة نيابة دائرة إدارة سلطة مديرية ديوان أمم برنامج مفوضية""")
+_MEDIA_HEADS = _head_stems("صحيفة جريدة مجلة قناة إذاعة تلفزيون موقع وكالة")
 _GENERIC_HEADS = frozenset(arabic_stem(w) for w in """مصدر مصادر مسؤول مسؤولون مسؤولين شهود الشرطة
 السلطات ناشطون ناشطين مسعفون""".split())
 _NAME_LINKS = _forms("بن ابن بنت آل أبو ابو عبد")
 _NAME_COMPOUNDS = frozenset(arabic_stem(w) for w in "الدين الله الرحمن الإسلام الرحيم العزيز".split())
 _PRONOUN_STARTS = _forms("إن أن ان إنه أنه انه بأن بأنه إنها أنها إنهم أنهم")
 _QUOTES = frozenset("\"“”«»'")
-_RUN = 12  # longest subject read after a cue, in words
+_RUN = 18  # longest subject read after a cue, in words (titles and roles can be long)
 _LONGEST_NAME = 5
 
 
@@ -64,7 +74,10 @@ def sentence_mentions(tokens: list[Token], index: int, known: list[str]) -> list
     for i, word in enumerate(plain):
         bare = word[1:] if word[:1] in ("و", "ف") and word[1:] in _VERBS | _ACCORDING else word
         if bare in _VERBS:
-            found += _subject(words, plain, _skip(plain, i + 1), index, known, after_verb=True)
+            subject = _subject(words, plain, _skip(plain, i + 1), index, known, after_verb=True)
+            if i and (not subject or subject[0].kind == "pronoun"):
+                subject = _subject_before(words, plain, i, index) or subject
+            found += subject
         elif bare in _ACCORDING:
             k = _after_according(plain, i + 1)
             if bare in _NEEDS_LAM and k < len(plain) and plain[k].startswith("ل") and not plain[k].startswith("ال"):
@@ -82,6 +95,18 @@ def _without_lam(words: list[str], k: int) -> list[str]:
     word = words[k]
     word = "ال" + word[2:] if word.startswith("لل") else word[1:]
     return [*words[:k], word, *words[k + 1:]]
+
+
+def _subject_before(words: list[str], plain: list[str], i: int, index: int) -> list[Mention]:
+    """Subject first, one word: "لكن المنظمة تقول إن …", "الشرطة قالت إن …"."""
+    stem = arabic_stem(words[i - 1])
+    if not words[i - 1].startswith(("ال", "وال")):
+        return []
+    if stem in _GENERIC_HEADS:
+        return [Mention(words[i - 1], index, "generic")]
+    if stem in _ORG_HEADS:
+        return [Mention(words[i - 1], index, "backref")]
+    return []
 
 
 def _skip(plain: list[str], k: int) -> int:
@@ -122,10 +147,11 @@ def _subject(words: list[str], plain: list[str], k: int, index: int, known: list
              after_verb: bool = False) -> list[Mention]:
     if k >= len(plain):
         return []
-    if after_verb and (plain[k] in _PRONOUN_STARTS or words[k] in _QUOTES or words[k] == ":"):
-        return [Mention("", index, "pronoun")]
     if words[k] in _QUOTES:
-        return _quoted(words, k, index)
+        quoted = _quoted(words, k, index)  # 'كشفت " التعاونية للتأمين " عن', else quoted speech
+        return quoted or ([Mention("", index, "pronoun")] if after_verb else [])
+    if after_verb and (plain[k] in _PRONOUN_STARTS or words[k] == ":"):
+        return [Mention("", index, "pronoun")]
     run = _run(words, plain, k)
     if not run:
         return []
@@ -134,7 +160,8 @@ def _subject(words: list[str], plain: list[str], k: int, index: int, known: list
         return [Mention(" ".join(run[:known_body[1]]), index, "body", known_body[0])]
     stems = [arabic_stem(w) for w in run]
     if stems[0] in _GENERIC_HEADS:
-        two = len(run) > 1 and not _is_title(stems[1]) and normalize_arabic(run[1]) not in _ROLE_PREPOSITIONS
+        two = len(run) > 1 and not _is_title(stems[1]) and normalize_arabic(run[1]) not in _ROLE_PREPOSITIONS \
+            and not run[1].startswith("و")  # "مسؤولون وتقارير إعلامية": a second subject, not an adjective
         return [Mention(" ".join(run[:2] if two else run[:1]), index, "generic")]
     person = _person(run, stems)
     if person:
@@ -153,7 +180,13 @@ def _run(words: list[str], plain: list[str], k: int) -> list[str]:
             run.append(words[k])
             k += 1
             continue
-        if plain[k] in _STOPS or not words[k][0].isalpha() or plain[k].startswith(("لـ", "بـ")):
+        if words[k] in _QUOTES and run:
+            close = next((c for c in range(k + 1, min(len(words), k + 6)) if words[c] in _QUOTES), None)
+            if close is not None and close + 1 < len(words) and words[close + 1][0].isalpha():
+                k = close + 1  # an aside: 'لجمعية مزارعي حائل التعاونية "تحت التأسيس" رئيس …'
+                continue
+        after_abd = bool(run) and normalize_arabic(run[-1]) == "عبد"  # "عبد الأحد" is a name, not Sunday
+        if (plain[k] in _STOPS and not after_abd) or not words[k][0].isalpha() or plain[k].startswith(("لـ", "بـ")):
             break
         run.append(words[k])
         k += 1
@@ -180,7 +213,7 @@ def _person(run: list[str], stems: list[str]) -> str | None:
             name = _extend_name(run, stems, g)
             return " ".join(name) if len(name) > 1 else None
     tail: list[str] = []
-    for word, stem in zip(reversed(run), reversed(stems)):
+    for word, stem in zip(reversed(run), reversed(stems), strict=True):
         if word.startswith(("ال", "وال", "لل")) or _is_title(stem) or stem in _ORG_HEADS \
                 or normalize_arabic(word) in _ROLE_PREPOSITIONS:
             break
@@ -192,14 +225,28 @@ def _person(run: list[str], stems: list[str]) -> str | None:
 
 
 def _extend_name(run: list[str], stems: list[str], g: int) -> list[str]:
+    """A person's name from its given name on: links (بن، عبد، أبو) and compounds (جمال الدين) carry
+    it on; a family name with the article follows a given name and ends it ("سعود الفيصل",
+    "نايف بن محمد العبادي"); other words end it ("محمد حبيب باستمرار …")."""
     name = [run[g]]
-    for word, stem in zip(run[g + 1:], stems[g + 1:]):
-        if len(name) >= _LONGEST_NAME or _is_title(stem) or stem in _ORG_HEADS or normalize_arabic(word) in _STOPS:
+    for word, stem in zip(run[g + 1:], stems[g + 1:], strict=True):
+        previous = normalize_arabic(name[-1])
+        after_link = previous in _NAME_LINKS
+        if len(name) >= _LONGEST_NAME or _is_title(stem) or stem in _ORG_HEADS \
+                or (normalize_arabic(word) in _STOPS and not after_link):
             break
+        if word.startswith("ال"):
+            if not (after_link or stem in _NAME_COMPOUNDS or _is_given(name[-1])):
+                break
+            name.append(word)
+            if not (after_link or stem in _NAME_COMPOUNDS):
+                break  # the family name ends the name
+            continue
+        plain = normalize_arabic(word)
+        if not after_link and not _is_given(word) and (
+                (plain[:1] in ("ب", "ل") and plain[1:2] in ("ا", "ل")) or plain.endswith("ه")):
+            break  # a preposition's word or a pronoun's: "باستمرار", "للصحفيين", "خروجه"
         name.append(word)
-        previous = normalize_arabic(name[-2])
-        if word.startswith("ال") and previous not in _NAME_LINKS and stem not in _NAME_COMPOUNDS:
-            break  # a family name with the article ends the name: "سعود الفيصل"
     if normalize_arabic(name[0]) == "عبد" and len(name) < 2:
         return []
     return name
@@ -210,10 +257,14 @@ def _organisation(words: list[str], run: list[str], stems: list[str], at: int, i
     if stems[at] in _MEDIA_HEADS and k + at + 1 < len(words) and words[k + at + 1] in _QUOTES:
         return _quoted(words, k + at + 1, index)
     name = [run[at]]
-    for j in range(at + 1, min(len(run), at + 6)):
+    for j in range(at + 1, min(len(run), at + 7)):
         word = normalize_arabic(run[j])
         first = j == at + 1
-        if word in _STOPS or word in _ROLE_PREPOSITIONS or (not first and not word.startswith(("ال", "وال", "لل", "بال"))):
+        # "لحقوق الإنسان", "لشؤون اللاجئين": a genitive with ل before a word with the article.
+        # "منظمة مراقبة حقوق الإنسان": indefinite nouns chain on to the definite one that ends them.
+        genitive = j + 1 < len(run) and run[j + 1].startswith("ال") and not word.startswith("و") \
+            and not _is_title(stems[j]) and stems[j] not in _ORG_HEADS
+        if word in _STOPS or word in _ROLE_PREPOSITIONS or not (first or genitive or word.startswith(("ال", "وال", "لل", "بال"))):
             break
         if _is_title(stems[j]):
             break
@@ -228,8 +279,9 @@ def _quoted(words: list[str], k: int, index: int) -> list[Mention]:
     inner: list[str] = []
     for word in words[k + 1:k + 6]:
         if word in _QUOTES:
-            # A quoted name vouches for itself, like a known body.
-            return [Mention(" ".join(inner), index, "body")] if 0 < len(inner) <= 4 else []
+            # A quoted name vouches for itself, like a known body; quoted speech opens with a particle.
+            named = 0 < len(inner) <= 4 and normalize_arabic(inner[0]) not in _STOPS
+            return [Mention(" ".join(inner), index, "body")] if named else []
         if not word[0].isalpha():
             return []
         inner.append(word)
@@ -238,18 +290,19 @@ def _quoted(words: list[str], k: int, index: int) -> list[Mention]:
 
 def _alias(run: list[str], stems: list[str], known: list[str]) -> str | None:
     """A bare family name after titles ("وقال الدكتور شاولي") that ends a full name the article gives."""
-    rest = [w for w, s in zip(run, stems) if not _is_title(s)]
+    rest = [w for w, s in zip(run, stems, strict=True) if not _is_title(s)]
     if not rest:
         return None
     last = arabic_stem(rest[0])
     for name in known:
-        if arabic_stem(name.split()[-1]) == last:
-            return name
+        if _is_given(name.split()[0]) and arabic_stem(name.split()[-1]) == last:
+            return name  # people only: an organisation's last word is no one's name
     return None
 
 
-def person_names(tokens: list[Token]) -> list[str]:
-    """Full person names anywhere in a sentence, for resolving bare family names later."""
+def known_names(tokens: list[Token]) -> list[str]:
+    """Full names of people and organisations anywhere in a sentence, for resolving a bare family
+    name ("وقال الماضي") or a back-reference ("المنظمة تقول") later."""
     words = [t.text for t in tokens if t.is_word]
     stems = [arabic_stem(w) for w in words]
     names: list[str] = []
@@ -258,4 +311,7 @@ def person_names(tokens: list[Token]) -> list[str]:
             name = _extend_name(words, stems, g)
             if len(name) > 1:
                 names.append(" ".join(name))
+        elif stems[g] in _ORG_HEADS and not word.startswith(("ال", "وال", "لل", "بال")):
+            found = _organisation(words, words, stems, g, 0, 0)
+            names += [m.name for m in found if m.kind == "name"]
     return names

@@ -8,6 +8,8 @@ Work per cue is bounded by small windows, so a sentence costs time linear in its
 
 from __future__ import annotations
 
+import re
+
 from bot.core.facts.lexicon import Token, bodies
 from bot.core.facts.mentions import Mention
 
@@ -16,12 +18,12 @@ announces confirmed confirms warned warns noted notes claimed claims explained i
 revealed reveals wrote writes tweeted argued argues admitted admits denied denies estimated estimates
 predicted predicts urged criticised criticized questioned acknowledged disclosed testified recalled
 suggested concluded found showed shows observed complained maintained alleged declared stressed
-conceded cautioned agreed quoted""".split())
+conceded cautioned agreed quoted highlighted""".split())
 # Verbs whose subject must be a person or body, not a study or a figure.
 _REPORT_ONLY = frozenset({"found", "showed", "shows", "suggested", "concluded", "estimated", "estimates"})
 _PASSIVES = frozenset("""announced released published reported confirmed issued compiled conducted
-quoted cited provided given""".split())
-_ADVERBS = frozenset("""also later earlier previously today yesterday tonight recently then had has have
+quoted cited provided given out""".split())  # "out": carried out by
+_ADVERBS = frozenset("""also both later earlier previously today yesterday tonight recently then had has have
 was were is would will reportedly separately originally initially again once publicly privately
 repeatedly further simply just now""".split())
 _TIME_WORDS = frozenset("""monday tuesday wednesday thursday friday saturday sunday january february march april
@@ -68,12 +70,16 @@ hospital airport city county regional provincial national border court election 
 us u.s. un u.n. eu""".split())
 _MEDIA_WORDS = frozenset("""times post news daily telegraph journal herald radio tv tribune gazette examiner
 mail guardian press chronicle observer standard independent television""".split())
-_MEDIA_NOUNS = frozenset("newspaper magazine radio television tv station network channel website broadcaster".split())
+_MEDIA_NOUNS = frozenset("""newspaper magazine radio television tv station network channel website broadcaster
+affiliate outlet paper""".split())
 # Capitalised at the start of a sentence, these are people or things, not names.
 _COMMON_SUBJECTS = frozenset("""researchers scientists doctors experts analysts critics residents officers
 teachers parents students lawyers campaigners activists protesters rescuers locals neighbours neighbors
 friends relatives family reports studies documents records figures data statistics others many some
 observers economists diplomats""".split())
+# Words that end the description between a cue and its name: past them the name is no longer the source.
+_CLAUSE_WORDS = frozenset("""of who that which and under in on at for with from to after before during over by
+as but or when while""".split())
 _QUOTES = frozenset("\"'“”‘’«»")
 _WINDOW = 12  # tokens a rule may look at on either side of its cue
 
@@ -84,11 +90,12 @@ def sentence_mentions(tokens: list[Token], index: int) -> list[Mention]:
     words = [t.text for t in tokens]
     lower = [w.lower() for w in words]
     for i, word in enumerate(lower):
-        if word in CUE_VERBS:
+        if word in CUE_VERBS and words[i][0].islower():  # "the United States" holds no verb
             found += _around_verb(words, lower, i, index)
         if word == "according" and i + 1 < len(lower) and lower[i + 1] == "to":
             found += _forward(words, lower, i + 2, index)
-        elif word == "citing" or (word == "by" and i and lower[i - 1] in _PASSIVES):
+        elif word == "citing" or (word == "by" and i and lower[i - 1] in _PASSIVES
+                                  and (lower[i - 1] != "out" or lower[i - 2:i - 1] == ["carried"])):
             found += _forward(words, lower, i + 1, index)
         elif word == "interview" and lower[i + 1:i + 2] == ["with"]:
             found += _forward(words, lower, i + 2, index, outlets_only=True)
@@ -104,23 +111,43 @@ def _is_statement_noun(word: str) -> bool:
 def _around_verb(words: list[str], lower: list[str], i: int, index: int) -> list[Mention]:
     verb = lower[i]
     found: list[Mention] = []
+    if verb == "states" and lower[i - 1:i] == ["united"]:
+        return found
     if i and (words[i - 1] in (",", ":") or words[i - 1] in _QUOTES) and verb not in _REPORT_ONLY:
-        found += _forward(words, lower, i + 1, index, inverted=True)
+        # "Elias Rodriguez, an EPA spokesman, said …": the comma closes an appositive, the subject
+        # comes first; '"…," said the ministry' has none.
+        named = [s for s in _subjects_before(words, lower, i, index) if s.kind == "name"] if words[i - 1] == "," else []
+        found += named or _forward(words, lower, i + 1, index, inverted=True)
     if verb in _REPORT_ONLY and lower[i + 1:i + 2] != ["that"]:
         return found  # "showed reporters around" is no credit; "showed that" is
     if not found:
-        subject = _subject_before(words, lower, i, index)
-        if subject and not (verb in _REPORT_ONLY and subject.kind == "pronoun"):
-            found.append(subject)
-    if verb in ("told", "tells") and found:
+        subjects = _subjects_before(words, lower, i, index)
+        found += [s for s in subjects if not (verb in _REPORT_ONLY and s.kind == "pronoun")]
+    if verb in ("told", "tells"):
         found += _forward(words, lower, i + 1, index, outlets_only=True)
+    if verb == "quoted":
+        found += _quoted_as_saying(words, lower, i + 1, index)
     return found
+
+
+def _quoted_as_saying(words: list[str], lower: list[str], k: int, index: int) -> list[Mention]:
+    """'Der Spiegel quoted Belgian Finance Minister Johan Van Overtveldt as saying …'."""
+    end = min(len(words), k + _WINDOW)
+    for at in range(k, min(end, k + 6)):
+        if _is_name_start(words, lower, at):
+            name = _name_from(words, lower, at, end)
+            after = at + len(name)
+            if lower[after:after + 2] == ["as", "saying"] or lower[after:after + 3] == [",", "as", "saying"]:
+                return [_named(name, index)]
+            return []
+    return []
 
 
 def _forward(words: list[str], lower: list[str], k: int, index: int, *, inverted: bool = False,
              outlets_only: bool = False) -> list[Mention]:
     """The name that follows a cue, past articles and a short lowercase description
-    ("according to Russian state news agency Tass", "according to the Reuters news agency")."""
+    ("according to Russian state news agency Tass", "according to the Reuters news agency").
+    After an inverted verb the name must come at once: '…, said the agency's head' is not one."""
     end = min(len(words), k + _WINDOW)
     start = k
     while start < end and lower[start] in ("the", "a", "an"):
@@ -130,15 +157,33 @@ def _forward(words: list[str], lower: list[str], k: int, index: int, *, inverted
         return [Mention(" ".join(words[start:start + known[1]]), index, "body", known[0])]
     if outlets_only:
         return _outlet_at(words, lower, start, end, index)
-    for at in range(start, min(end, start + 5)):
+    for at in range(start, min(end, start + (1 if inverted else 5))):
         if _is_name_start(words, lower, at):
             name = _name_from(words, lower, at, end)
+            later = _later_name(words, lower, at + len(name), end)
+            if later is not None:  # "Russian state news agency Tass": the description's name
+                at, name = later, _name_from(words, lower, later, end)
             if name and _ends_clause(words, lower, at + len(name), inverted):
                 return [_named(words[at:at + len(name)], index)]
             return []
-        if not words[at][0].isalpha() or lower[at] in ("of", "who", "that", "which", "and"):
+        if not words[at][0].isalpha() or lower[at] in _CLAUSE_WORDS:
             break
-    return _generic_at(words, lower, start, end, index)
+    generic = _generic_at(words, lower, start, end, index)
+    if inverted and generic and not _ends_clause(words, lower, start + len(generic[0].name.split()), True):
+        return []
+    return generic
+
+
+def _later_name(words: list[str], lower: list[str], k: int, end: int) -> int | None:
+    """Where a name starts after a few lowercase description words ('state news agency'), if one does."""
+    at = k
+    while at < min(end, k + 4) and words[at][0].islower() and words[at].isalpha() \
+            and lower[at] not in _CONNECTORS and lower[at] not in CUE_VERBS and lower[at] not in _NOT_NAME:
+        at += 1
+    if at > k and at < end and lower[at - 1] in _MEDIA_NOUNS | {"agency", "group", "firm", "company"} \
+            and _is_name_start(words, lower, at):
+        return at
+    return None
 
 
 def _outlet_at(words: list[str], lower: list[str], start: int, end: int, index: int) -> list[Mention]:
@@ -147,7 +192,7 @@ def _outlet_at(words: list[str], lower: list[str], start: int, end: int, index: 
         return []
     name = _name_from(words, lower, start, end)
     after = start + len(name)
-    named_as_outlet = any(w.lower() in _MEDIA_WORDS for w in name)
+    named_as_outlet = any(w.lower() in _MEDIA_WORDS for w in name) or re.fullmatch(r"[KW][A-Z]{2,4}", name[0]) is not None
     if named_as_outlet or (after < len(lower) and lower[after] in _MEDIA_NOUNS):
         return [_named(name, index)]
     return []
@@ -157,6 +202,8 @@ def _ends_clause(words: list[str], lower: list[str], after: int, inverted: bool)
     """After an inverted verb the name must close the clause: 'said Lane deserved' is not a credit."""
     if not inverted or after >= len(words):
         return True
+    if words[after] in ("'s", "’s"):
+        return False  # "said the agency's head": the head speaks, unnamed
     return not words[after][0].isalpha() or lower[after] in ("in", "on", "at", "who", "of", "told", "when",
                                                              "as", "after", "during", "last", "this")
 
@@ -177,11 +224,26 @@ def _generic_at(words: list[str], lower: list[str], start: int, end: int, index:
     return []
 
 
-def _subject_before(words: list[str], lower: list[str], i: int, index: int) -> Mention | None:
+def _subjects_before(words: list[str], lower: list[str], i: int, index: int) -> list[Mention]:
+    """The verb's subject(s): 'Julie Amos and Leslie Pilditch, who both said' gives two."""
     j = _skip_adjuncts(lower, i - 1)
+    if j >= 2 and lower[j] in ("who", "which") and words[j - 1] == ",":
+        j -= 2  # "Islamic State, which claimed the attack"
+    subject, start = _subject_before(words, lower, j, index)
+    if subject is None:
+        return []
+    if subject.kind == "name" and start >= 2 and lower[start - 1] == "and":
+        other = _name_start_before(words, lower, start - 2)
+        if other is not None:
+            return [_named(words[other:start - 1], index), subject]
+    return [subject]
+
+
+def _subject_before(words: list[str], lower: list[str], j: int, index: int) -> tuple[Mention | None, int]:
+    """The subject ending at token j and where its name starts (-1 when it is not a name)."""
     for _ in range(4):  # appositives: "Lucy, 32, of Upminster, said"
         if j < 0:
-            return None
+            return None, -1
         if words[j] == ",":
             j = _before_appositive(words, lower, j)
             continue
@@ -190,25 +252,25 @@ def _subject_before(words: list[str], lower: list[str], i: int, index: int) -> M
             if j + 1 < len(words) and words[j + 1] == "," and (lower[j].isdigit() or words[j][0].islower()):
                 j = _before_appositive(words, lower, j + 1)  # inside an appositive: "Lucy, 32, of …"
                 continue
-            return _lowercase_subject(words, lower, j, index)
+            return _lowercase_subject(words, lower, j, index), -1
         preceding = lower[start - 1] if start else ""
         if preceding in ("of", "in", "from", "at", "near", "for", "with", "to", "on", "by"):
             before = start - 2
             if before < 0:
-                return None
+                return None, -1
             if lower[before] in _ROLE_NOUNS and preceding in ("of", "for", "at"):
-                return _named(words[start:j + 1], index)  # "a spokesman for the Ministry said"
+                return _named(words[start:j + 1], index), start  # "a spokesman for the Ministry said"
             if words[before] == ",":
                 j = _before_appositive(words, lower, before)  # ", of Upminster said"
                 continue
             if _is_name_word(words, lower, before):
                 j = before  # "Porter of Harvard Business School said": the person before
                 continue
-            return None
-        if preceding in ("'s", "’s"):
-            return None  # "Sitoula's husband said": the possessor is not the speaker
-        return _named(words[start:j + 1], index)
-    return None
+            return None, -1
+        if preceding in ("'s", "’s") and not any(w.lower().rstrip(".") in TITLES for w in words[start:j + 1]):
+            return None, -1  # "CNN's Elizabeth Joseph reported": a possessor's reporter, not a source
+        return _named(words[start:j + 1], index), start
+    return None, -1
 
 
 def _skip_adjuncts(lower: list[str], j: int) -> int:
@@ -251,6 +313,10 @@ def _lowercase_subject(words: list[str], lower: list[str], j: int, index: int) -
     """'he said' (a continuation), 'police said', 'the ministry said', 'the statistics office said'."""
     if lower[j] in ("he", "she", "it", "they", "i", "we"):
         return Mention(lower[j], index, "pronoun")
+    if lower[j] in GENERIC_NOUNS and j >= 2:
+        start = _name_start_before(words, lower, j - 1)
+        if start is not None and j - start >= 2:
+            return _named(words[start:j], index)  # "Carnival Cruise Lines officials confirmed"
     start = j
     while start > 0 and j - start < 3 and lower[start - 1] not in ("the", "a", "an", ",", ".") and words[start - 1][0].isalpha():
         start -= 1

@@ -41,7 +41,7 @@ def find_attributions(sentences: list[str], language: str | None) -> list[Attrib
     tokens = [tokenize(s) for s in sentences]
     arabic = language in _ARABIC_SCRIPT
     if arabic:
-        known = [name for t in tokens for name in attribution_ar.person_names(t)]
+        known = [name for t in tokens for name in attribution_ar.known_names(t)]
         mentions = [m for i, t in enumerate(tokens) for m in attribution_ar.sentence_mentions(t, i, known)]
         acronyms: dict[str, str] = {}
     else:
@@ -139,7 +139,7 @@ class _Resolver:
             if source.role == "cited" and set(core) <= source.words:
                 return source  # "Mr Wang" after "Wang Dongming", "Observatory" after the full name
         longer = next((n for n in reversed(self.known) if len(fold_name(_core(n))) > len(core)
-                       and set(core) <= set(fold_name(n))), None)
+                       and set(core) <= set(fold_name(n))), None) if len(core) == 1 else None
         if longer:
             display = longer
         elif self.arabic and len(core) < 2:
