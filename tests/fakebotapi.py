@@ -44,6 +44,7 @@ class FakeBotAPI:
         self._failures: dict[str, list[int]] = {}
         self._flaky: tuple[frozenset[str], float, float, random.Random] | None = None
         self.downloads: list[str] = []                       # file ids whose bytes were fetched
+        self._refusals: dict[str, list[str]] = {}
         self._new_update = asyncio.Event()
         self._ids = itertools.count(1)
         self._message_ids = itertools.count(100)
@@ -89,6 +90,10 @@ class FakeBotAPI:
 
     def fail_next(self, method: str, retry_after: int) -> None:
         self._failures.setdefault(method, []).append(retry_after)
+
+    def refuse_next(self, method: str, description: str) -> None:
+        """Answer the next call of `method` with 400 Bad Request, as for a message the user deleted."""
+        self._refusals.setdefault(method, []).append(description)
 
     def flaky(self, methods: set[str], bad_gateway: float, too_many: float = 0.0, seed: int = 12) -> None:
         """From now on, answer a share of the calls of `methods` with 502, and another with a
@@ -138,6 +143,10 @@ class FakeBotAPI:
         flaky = self._flaky_answer(method, params)
         if flaky is not None:
             return flaky
+        if self._refusals.get(method):
+            self.calls.append(Call(method + ":400", params))
+            return web.json_response({"ok": False, "error_code": 400,
+                                      "description": f"Bad Request: {self._refusals[method].pop(0)}"}, status=400)
         self.calls.append(Call(method, params))
         handler = getattr(self, "_" + method, None)
         return _ok(handler(params) if handler else True)

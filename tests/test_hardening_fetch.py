@@ -112,7 +112,7 @@ async def test_a_huge_feed_is_read_off_the_loop_and_capped(hostile):
     beating.cancel()
     assert len(result.entries) == MAX_ENTRIES and result.entries[0]["title"] == "S0"
     assert took < 10            # was 26.6 s of feedparser over 71,337 items
-    assert max(gaps) < 0.5      # the loop kept running meanwhile
+    assert max(gaps) < 1.0      # the loop kept running meanwhile (it froze for 26.6 s)
 
 
 async def test_feed_links_other_than_http_are_dropped(hostile):

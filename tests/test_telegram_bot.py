@@ -220,11 +220,10 @@ async def test_inline_query_answers_with_the_brief(api, tmp_path, server):
 
 async def test_a_failing_update_is_reported_and_the_bot_goes_on(api, tmp_path):
     async with running_bot(bot_settings(api, tmp_path)):
-        api.fail_next("editMessageText", retry_after=0)  # AIORateLimiter retries once, then:
-        api.fail_next("editMessageText", retry_after=0)
-        api.fail_next("editMessageText", retry_after=0)
-        api.fail_next("editMessageText", retry_after=0)
-        api.fail_next("editMessageText", retry_after=0)
+        # Refused for good (not a 429 or a 502, which are retried): the status message,
+        # then the brief sent in its place; the error handler's note gets through.
+        api.refuse_next("sendMessage", "chat not found")
+        api.refuse_next("sendMessage", "chat not found")
         api.message(25, ARTICLE)
         await api.wait_for(lambda a: [t for t in texts_to(a, 25) if "went wrong" in t])
         api.message(25, "/help")

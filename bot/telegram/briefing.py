@@ -2,6 +2,11 @@
 
 Handlers decide *what* to brief; this module does the rest the same way for all
 of them, so a pasted text, a link, a document and a button press behave alike.
+
+A link is fetched before a worker is taken (fetching waits on the network, not the
+CPU), under the work queue's own fetch gate. A brief, once made, reaches the user:
+sends and edits that fail for a while are retried (bot.telegram.resend), and if
+the status message cannot become the brief, the brief comes as a new message.
 """
 
 from __future__ import annotations
@@ -13,10 +18,11 @@ from typing import Any
 
 from telegram import InlineKeyboardMarkup, Message
 from telegram.constants import ChatAction, ParseMode
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
 
 from bot.core.brief import Brief, SourceInfo
 from bot.core.render.telegram_html import escape, render_html, split_html
+from bot.digests.service import brief_page
 from bot.engines.llm_check import server_failed
 from bot.errors import BriefError
 from bot.pipeline import Briefer
@@ -25,7 +31,9 @@ from bot.store.chats import ChatSettings
 from bot.telegram.fairness import QueueFull, RateLimited
 from bot.telegram.i18n import N_, Texts
 from bot.telegram.keyboards import brief_keyboard
+from bot.telegram.resend import with_retries
 from bot.telegram.services import Services
+from bot.web.fetch import FetchedPage
 
 log = logging.getLogger(__name__)
 
@@ -75,8 +83,10 @@ class StatusMessage:
     progress edit from overwriting the brief once it is there.
     """
 
-    def __init__(self, message: Message, loop: asyncio.AbstractEventLoop, texts: Texts) -> None:
-        self.message = message
+    def __init__(self, message: Message | None, reply_to: Message, loop: asyncio.AbstractEventLoop,
+                 texts: Texts) -> None:
+        self.message = message      # None when it could not be sent: the brief then comes as a new message
+        self.reply_to = reply_to
         self.loop = loop
         self.texts = texts
         self.finished = False
@@ -85,10 +95,18 @@ class StatusMessage:
 
     @classmethod
     async def open(cls, reply_to: Message, texts: Texts) -> "StatusMessage":
-        await reply_to.get_bot().send_chat_action(reply_to.chat_id, ChatAction.TYPING)
+        try:
+            await reply_to.get_bot().send_chat_action(reply_to.chat_id, ChatAction.TYPING)
+        except TelegramError as error:  # "typing…" is a courtesy
+            log.info("chat action skipped: %s", error)
         waiting = STAGES["queued"]
-        message = await reply_to.reply_text(texts(waiting), do_quote=True)
-        return cls(message, asyncio.get_running_loop(), texts)
+        try:
+            message: Message | None = await with_retries(
+                lambda: reply_to.reply_text(texts(waiting), do_quote=True), "status message")
+        except TelegramError as error:  # the brief is still made, and sent when it is ready
+            log.warning("no status message in chat %s: %s", reply_to.chat_id, error)
+            message = None
+        return cls(message, reply_to, asyncio.get_running_loop(), texts)
 
     def report(self, stage: str) -> None:
         """Thread-safe: the Briefer calls it from its worker thread."""
@@ -98,18 +116,44 @@ class StatusMessage:
 
     async def show(self, text: str) -> None:
         async with self._lock:
-            if self.finished or text == self._shown:
+            if self.finished or text == self._shown or self.message is None:
                 return
             self._shown = text
             try:
                 await self.message.edit_text(text)
-            except BadRequest as error:  # e.g. deleted by the user meanwhile: progress is optional
+            except TelegramError as error:  # e.g. deleted meanwhile, or a 502: progress is optional
                 log.info("progress edit skipped: %s", error)
 
     async def finish(self, html: str, markup: InlineKeyboardMarkup | None = None) -> None:
+        """The status message becomes `html`; if it cannot, `html` is sent as a new message
+        (and the stale status message is deleted, so no "Waiting for my turn…" stays behind)."""
         async with self._lock:
             self.finished = True
-            await self.message.edit_text(html, parse_mode=ParseMode.HTML, reply_markup=markup)
+            stale = self.message
+            if stale is not None:
+                try:
+                    await with_retries(lambda: stale.edit_text(html, parse_mode=ParseMode.HTML, reply_markup=markup),
+                                       "brief edit")
+                    return
+                except BadRequest as error:
+                    if "not modified" in str(error).lower():  # an earlier try did arrive
+                        return
+                    log.warning("brief edit failed (%s); sending the brief as a new message", error)
+                except TelegramError as error:
+                    log.warning("brief edit failed (%s); sending the brief as a new message", error)
+            self.message = await with_retries(lambda: self.reply_to.reply_text(
+                html, parse_mode=ParseMode.HTML, reply_markup=markup, do_quote=True), "brief")
+            if stale is not None:
+                try:
+                    await stale.delete()
+                except TelegramError as error:
+                    log.info("stale status message left: %s", error)
+
+    async def follow(self, html: str, markup: InlineKeyboardMarkup | None = None) -> None:
+        """One more part of a long brief, after the status message."""
+        anchor = self.message or self.reply_to
+        await with_retries(lambda: anchor.reply_text(html, parse_mode=ParseMode.HTML, do_quote=False,
+                                                     reply_markup=markup), "brief part")
 
 
 async def make_brief(services: Services, request: BriefRequest, choice: ReaderChoice, user_id: int,
@@ -133,16 +177,25 @@ async def make_brief(services: Services, request: BriefRequest, choice: ReaderCh
 
     options = {"to": choice.to, "points": choice.points, "keep": choice.keep,
                "progress": status.report if status else None}
+    page = await _fetch(services, request.url, status) if request.url else None
     async with services.work.slot(on_queued=tell_position):
-        brief = await _brief(services.briefer, request, options)
+        brief = await _brief(services.briefer, request, page, options)
     if not server_failed(brief):  # else the next ask tries the LLM server again
         await services.cache.put(key, brief)
     return brief, stored.key
 
 
-async def _brief(briefer: Briefer, request: BriefRequest, options: dict[str, Any]) -> Brief:
-    if request.url:
-        return await briefer.abrief_url(request.url, **options)
+async def _fetch(services: Services, url: str, status: StatusMessage | None) -> FetchedPage:
+    """The page, fetched outside the workers: a slow site holds a fetch slot, not the CPU."""
+    if status is not None:
+        await status.show(status.texts(STAGES["fetching"]))
+    async with services.work.fetching:
+        return await services.fetcher.fetch(url)
+
+
+async def _brief(briefer: Briefer, request: BriefRequest, page: FetchedPage | None, options: dict[str, Any]) -> Brief:
+    if page is not None:
+        return await brief_page(briefer, page, **options)
     if request.document is not None:
         return await asyncio.to_thread(briefer.brief_document, request.document, request.filename, **options)
     return await briefer.abrief_text(request.text or "", source=request.source, **options)
@@ -164,6 +217,10 @@ async def reply_with_brief(services: Services, message: Message, request: BriefR
     except BriefError as error:
         await status.finish(escape(failure_text(texts, request, error)))
         return
+    except Exception:
+        log.exception("brief in chat %s failed", message.chat_id)  # the status message must not stay
+        await status.finish(escape(texts("Sorry, something went wrong with this message. Please try again later.")))
+        return
     await deliver(status, brief, source_key, choice, texts)
 
 
@@ -180,5 +237,4 @@ async def deliver(status: StatusMessage, brief: Brief, source_key: str, choice: 
     markup = brief_keyboard(brief, source_key, texts)
     await status.finish(chunks[0], markup if len(chunks) == 1 else None)
     for number, chunk in enumerate(chunks[1:], start=2):
-        await status.message.reply_text(chunk, parse_mode=ParseMode.HTML, do_quote=False,
-                                        reply_markup=markup if number == len(chunks) else None)
+        await status.follow(chunk, markup if number == len(chunks) else None)

@@ -88,7 +88,8 @@ class WorkQueue:
 
 class UserRateLimit:
     """At most `limit` briefs per user in any `window` seconds. Users with nothing in the
-    window are forgotten, so memory follows the users of the last minute, not of all time."""
+    window are forgotten (a sweep once a window), so memory follows the users of the last two
+windows, not of all time."""
 
     def __init__(self, limit: int, window: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
         self.limit = limit

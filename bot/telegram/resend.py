@@ -23,8 +23,8 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    attempts: int = 5          # tries in all, the first included
-    first_delay: float = 0.5   # seconds before the second try; doubled each time
+    attempts: int = 6          # tries in all, the first included: about 8 s of waiting in all
+    first_delay: float = 0.25  # seconds before the second try; doubled each time
     max_delay: float = 30.0    # no wait longer than this, a 429's retry_after included
 
 

@@ -108,10 +108,19 @@ async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     if suffix not in TEXT_SUFFIXES | HTML_SUFFIXES:
         await message.reply_text(me.texts("I can brief .txt and .html files; this one is not either."))
         return
-    if (document.file_size or 0) > me.services.settings.max_input_bytes:
+    limit = me.services.settings.max_input_bytes
+    if (document.file_size or 0) > limit:
         await message.reply_text(me.texts("This file is too large to be one article."))
         return
-    data = bytes(await (await document.get_file()).download_as_bytearray())
+    telegram_file = await document.get_file()
+    # An update may carry no file_size; getFile's is checked before a byte is downloaded.
+    if telegram_file.file_size is None:
+        await message.reply_text(me.texts("I cannot tell how large this file is, so I will not download it."))
+        return
+    if telegram_file.file_size > limit:
+        await message.reply_text(me.texts("This file is too large to be one article."))
+        return
+    data = bytes(await telegram_file.download_as_bytearray())
     await brief_requests(me, message, [BriefRequest(document=data, filename=document.file_name)])
 
 

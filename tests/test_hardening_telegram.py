@@ -1,0 +1,151 @@
+"""Issue 12, items 5, 6, 7, 16 and 17: slow sites, flaky Telegram, files without a size and
+crowds of users never lose a request or stall other chats. The real Application against the
+fake Bot API over HTTP, real servers on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest_asyncio
+from aiohttp import web
+
+from bot.telegram.fairness import UserRateLimit, WorkQueue
+from tests.botharness import bot_settings, running_bot
+from tests.conftest import EXAMPLES
+from tests.fakebotapi import FakeBotAPI
+from tests.httpserver import start_on_loopback
+
+ARTICLE = (EXAMPLES / "desalination.en.txt").read_text()
+SORRY = "Sorry, something went wrong"
+WAITING = "Waiting for my turn…"
+
+
+@pytest_asyncio.fixture
+async def api():
+    fake = FakeBotAPI()
+    await fake.start()
+    yield fake
+    await fake.stop()
+
+
+@pytest_asyncio.fixture
+async def slow_site():
+    """A page that does not answer until the test ends: every fetch of it runs into the fetch timeout."""
+    ended = asyncio.Event()
+
+    async def slow(request: web.Request) -> web.Response:
+        await ended.wait()
+        return web.Response(text="late", content_type="text/html")
+
+    app = web.Application()
+    app.router.add_get("/slow/{n}", slow)
+    runner, port = await start_on_loopback(app)
+    yield port
+    ended.set()
+    await runner.cleanup()
+
+
+def briefs_in(api: FakeBotAPI, chat_id: int) -> list[str]:
+    """The brief messages delivered to a chat, by edit or by a new message."""
+    return [c.params["text"] for c in api.sent(chat_id=chat_id)
+            if c.method in ("editMessageText", "sendMessage") and "Key figures" in c.params.get("text", "")]
+
+
+def said(api: FakeBotAPI, chat_id: int, words: str) -> bool:
+    return any(words in c.params.get("text", "") for c in api.sent(chat_id=chat_id))
+
+
+async def test_slow_links_do_not_hold_the_workers(api, tmp_path, slow_site):
+    """Two links to a slow site, then pasted texts from other chats: the texts are briefed at once,
+    not after the fetch timeout, and nobody is told "busy" (workers=2, queue_size=3)."""
+    settings = bot_settings(api, tmp_path, slow_site, fetch_timeout=2, workers=2, queue_size=3)
+    async with running_bot(settings):
+        for chat in (1, 2):  # two readers send a link to the slow site at the same time
+            api.message(chat, f"http://127.0.0.1:{slow_site}/slow/{chat}")
+        await api.wait_for(lambda a: said(a, 1, "Fetching") and said(a, 2, "Fetching"))
+        started = time.monotonic()
+        chats = range(20, 26)
+        for chat in chats:
+            api.message(chat, ARTICLE)
+        await api.wait_for(lambda a: all(briefs_in(a, chat) for chat in chats), timeout=20)
+        took = time.monotonic() - started
+        await api.wait_for(lambda a: said(a, 1, "Could not brief") and said(a, 2, "Could not brief"), timeout=20)
+    assert took < 3.0   # was the whole fetch timeout: both workers waited on the slow site
+    assert not any(said(api, chat, "busy") for chat in chats)
+
+
+async def test_a_document_without_a_size_is_not_downloaded(api, tmp_path):
+    api.files["big"] = b"word " * 200_000          # 1 MB, over this bot's limit
+    async with running_bot(bot_settings(api, tmp_path, max_input_bytes=100_000)):
+        api.push({"message": {"message_id": 70, "date": 0, "chat": {"id": 30, "type": "private"},
+                              "from": {"id": 30, "is_bot": False, "first_name": "A"},
+                              "document": {"file_id": "big", "file_unique_id": "big", "file_name": "a.txt"}}})
+        await api.wait_for(lambda a: said(a, 30, "too large"))
+    assert api.sent("getFile") and api.downloads == []
+
+
+async def test_every_brief_arrives_when_telegram_is_flaky(api, tmp_path):
+    """10% of sends and edits answered 502, 30% 429: every user gets one brief, none a "Sorry"."""
+    api.flaky({"sendMessage", "editMessageText", "deleteMessage"}, bad_gateway=0.1, too_many=0.3)
+    chats = range(100, 130)
+    async with running_bot(bot_settings(api, tmp_path, workers=2, queue_size=40)):
+        for chat in chats:
+            api.message(chat, ARTICLE)
+        await api.wait_for(lambda a: all(briefs_in(a, chat) for chat in chats), timeout=90)
+    assert api.sent("sendMessage:502") and api.sent("editMessageText:429")  # the failures did happen
+    for chat in chats:
+        assert len(briefs_in(api, chat)) == 1, chat          # delivered, and only once
+        assert not said(api, chat, SORRY)
+
+
+async def test_a_status_message_that_cannot_be_edited_is_replaced(api, tmp_path):
+    """The final edit is refused (the user deleted the status message, say): the brief comes as a
+    new message, and no stale status message stays behind."""
+    for _ in range(2):  # the progress edit ("Summarizing…") and the final one
+        api.refuse_next("editMessageText", "message to edit not found")
+    async with running_bot(bot_settings(api, tmp_path)):
+        api.message(40, ARTICLE)
+        await api.wait_for(lambda a: briefs_in(a, 40), timeout=30)
+        await api.wait_for(lambda a: a.sent("deleteMessage", 40))
+    status = api.sent("sendMessage", 40)[0]
+    assert status.params["text"] == WAITING and not said(api, 40, SORRY)
+    assert [c.method for c in api.sent(chat_id=40) if "Key figures" in c.params.get("text", "")] == \
+        ["editMessageText:400", "sendMessage"]
+
+
+async def test_a_fourth_429_in_a_row_on_the_final_edit_still_delivers(api, tmp_path):
+    for _ in range(5):
+        api.fail_next("editMessageText", retry_after=0)
+    async with running_bot(bot_settings(api, tmp_path)):
+        api.message(41, ARTICLE)
+        await api.wait_for(lambda a: briefs_in(a, 41), timeout=30)
+    assert len(api.sent("editMessageText:429")) == 5 and not said(api, 41, SORRY)
+
+
+async def test_digests_wait_behind_users_for_a_worker():
+    queue = WorkQueue(workers=1, capacity=5)
+    order: list[str] = []
+
+    async def brief(name: str, background: bool) -> None:
+        async with queue.slot(background=background):
+            order.append(name)
+            await asyncio.sleep(0.01)
+
+    async with queue.slot():
+        waiting = [asyncio.create_task(brief("digest", True)), asyncio.create_task(brief("user", False))]
+        await asyncio.sleep(0.01)
+    await asyncio.gather(*waiting)
+    assert order == ["user", "digest"] and queue.waiting == 0
+
+
+def test_the_rate_limiter_forgets_idle_users():
+    now = [0.0]
+    limit = UserRateLimit(limit=6, window=60, clock=lambda: now[0])
+    for user in range(100_000):
+        now[0] += 0.01
+        assert limit.wait_time(user) == 0
+    assert limit.users <= 2 * 6000     # those of the last two minutes at most, not all 100,000
+    now[0] += 61
+    limit.wait_time(1)
+    assert limit.users == 1
