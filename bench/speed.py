@@ -1,6 +1,6 @@
 """Translation and end-to-end speed on randomly initialised models with the real configs.
 
-    python bench/speed.py [--threads 2] [--quick]
+    python bench/speed.py [--threads 2] [--quick] [--briefs 8] [--skip-tokens]
 
 Speed does not depend on the weights, so no download is needed: each model is
 built from its published config (transcribed below from its config.json) with
@@ -8,19 +8,25 @@ random weights, and every generation is forced to a fixed output length.
 
 Reports:
 1. translation tokens/s (output tokens) for transformers fp32, bf16 and
-   CTranslate2 int8, at batch 1 and 16, for each translation model;
-2. end to end, a 15-sentence Arabic article to an English brief:
-   (a) naive: translate every sentence (opus-mt-ar-en, transformers fp32), then
-       summarize the translation with bart-large-cnn;
-   (b) default: extractive selection, then CTranslate2 int8 translation of only
-       the headline and the brief's points;
-   each in its own process, with its peak resident memory.
+   CTranslate2 int8 (with and without a vocabulary map), at batch 1 and 16,
+   at the default beam (4), for each translation model;
+2. what users run (issue 14): the Briefer end to end on real Arabic articles
+   (EASC, read at run time from ../shared/data/easc/easc.jsonl) to English briefs
+   with CTranslate2 int8 opus-mt-ar-en, every translation as long as its input,
+   guard retries included, briefs one after the other and 8 at once, for the
+   path before issue 14 (`before`: no batcher, one beam-8 retry per failed text,
+   every label translated) and the current one; each mode in its own process,
+   with its peak resident memory (VmHWM) and its cold start (imports, model load,
+   first brief);
+3. cold start of `briefbot brief file.txt` (extractive, no model).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -32,8 +38,8 @@ sys.path.insert(0, str(ROOT))
 
 SENTENCE_TOKENS = 32       # a typical news sentence in opus-mt's SentencePiece units
 OUTPUT_TOKENS = 36         # forced translation length
-SUMMARY_TOKENS = 142       # forced summary length (bart-large-cnn's own average)
-ARTICLE_SENTENCES = 15
+BEAM = 4                   # briefbot's default beam
+EASC = ROOT.parent / "shared" / "data" / "easc" / "easc.jsonl"
 
 MARIAN = dict(d_model=512, encoder_layers=6, decoder_layers=6, encoder_attention_heads=8,
               decoder_attention_heads=8, encoder_ffn_dim=2048, decoder_ffn_dim=2048, max_position_embeddings=512)
@@ -70,6 +76,8 @@ def build(model_id: str, folder: Path) -> Path:
     )
 
     family, values = CONFIGS[model_id]
+    if (folder / "config.json").exists():  # kept from an earlier run (--workdir)
+        return folder
     torch.manual_seed(0)
     if family == "marian":
         vocab = values["vocab_size"]
@@ -94,12 +102,21 @@ def _marian_tokenizer_files(folder: Path, vocab_size: int) -> None:
 
     folder.mkdir(parents=True, exist_ok=True)
     corpus = folder / "corpus.txt"
-    corpus.write_text("\n".join(f"sentence {i} with words and {i * 7} numbers" for i in range(300)))
-    spm.SentencePieceTrainer.train(input=str(corpus), model_prefix=str(folder / "sp"), vocab_size=100,
-                                   bos_id=-1, eos_id=0, unk_id=1, pad_id=-1, minloglevel=2)
+    lines = [f"sentence {i} with words and {i * 7} numbers" for i in range(300)]
+    size = 100
+    if vocab_size and EASC.exists():  # Arabic news pieces, so real articles take as many tokens as with opus-mt
+        lines += [json.loads(row)["article"] for row in EASC.read_text(encoding="utf-8").splitlines()]
+        size = 8000
+    corpus.write_text("\n".join(lines), encoding="utf-8")
+    spm.SentencePieceTrainer.train(input=str(corpus), model_prefix=str(folder / "sp"), vocab_size=size,
+                                   bos_id=-1, eos_id=0, unk_id=1, pad_id=-1, minloglevel=2,
+                                   character_coverage=1.0)
     if not vocab_size:
         return
-    vocab = {"</s>": 0, "<unk>": 1, **{f"▁w{i}": i for i in range(2, vocab_size - 1)}, "<pad>": vocab_size - 1}
+    processor = spm.SentencePieceProcessor(model_file=str(folder / "sp.model"))
+    real = [processor.id_to_piece(i) for i in range(2, processor.get_piece_size())]
+    filler = [f"▁w{i}" for i in range(vocab_size - 3 - len(real))]
+    vocab = {"</s>": 0, "<unk>": 1, **{p: i for i, p in enumerate(real + filler, start=2)}, "<pad>": vocab_size - 1}
     (folder / "vocab.json").write_text(json.dumps(vocab))
     for name in ("source.spm", "target.spm"):
         (folder / name).write_bytes((folder / "sp.model").read_bytes())
@@ -118,8 +135,11 @@ def _m2m100_tokenizer_files(folder: Path, vocab_size: int) -> None:
 
 
 def tokens_per_second_hf(folder: Path, batch: int, dtype: str, threads: int) -> float:
-    import torch
     from transformers import AutoModelForSeq2SeqLM
+
+    from bot.engines.hardware import import_torch
+
+    torch = import_torch()  # with the passive OpenMP wait policy, as briefbot runs it
 
     torch.set_num_threads(threads)
     model = AutoModelForSeq2SeqLM.from_pretrained(folder, dtype=getattr(torch, dtype)).eval()
@@ -127,68 +147,161 @@ def tokens_per_second_hf(folder: Path, batch: int, dtype: str, threads: int) -> 
     with torch.inference_mode():
         model.generate(input_ids=ids[:1], num_beams=1, min_new_tokens=4, max_new_tokens=4)  # warm-up
         started = time.perf_counter()
-        model.generate(input_ids=ids, num_beams=1, min_new_tokens=OUTPUT_TOKENS, max_new_tokens=OUTPUT_TOKENS)
+        model.generate(input_ids=ids, num_beams=BEAM, min_new_tokens=OUTPUT_TOKENS, max_new_tokens=OUTPUT_TOKENS)
     return batch * OUTPUT_TOKENS / (time.perf_counter() - started)
 
 
-def ct2_translator(folder: Path, threads: int, compute_type: str = "int8"):
-    import ctranslate2
-
+def converted(folder: Path, vmap: bool = False) -> Path:
+    """The int8 CTranslate2 copy of `folder`, with the synthetic vocabulary map when asked."""
     from bot.engines.ct2 import convert
 
-    converted = folder.parent / (folder.name + "-ct2")
-    if not (converted / "model.bin").exists():
-        convert(folder, converted, "int8")
-    return ctranslate2.Translator(str(converted), device="cpu", compute_type=compute_type, intra_threads=threads)
+    output = folder.parent / (folder.name + ("-ct2-vmap" if vmap else "-ct2"))
+    if not (output / "model.bin").exists():
+        convert(folder, output, "int8", vmap=write_vmap(folder) if vmap else None)
+    return output
 
 
-def tokens_per_second_ct2(folder: Path, batch: int, threads: int) -> float:
-    translator = ct2_translator(folder, threads)
-    sentence = [f"▁w{10 + i}" for i in range(SENTENCE_TOKENS)] + ["</s>"]
-    options = dict(beam_size=1, min_decoding_length=OUTPUT_TOKENS, max_decoding_length=OUTPUT_TOKENS)
+def write_vmap(folder: Path) -> Path:
+    """A vocabulary map of the shape real ones have: every source piece maps to 20 target
+    pieces and 1,000 frequent pieces are always candidates. Real maps come from word
+    alignments (README, "Vocabulary map"); this one only sets the size of the reduced
+    output layer, which is what speed depends on."""
+    import random
+
+    vocab = json.loads((folder / "vocab.json").read_text(encoding="utf-8"))
+    pieces = [p for p in vocab if p not in ("</s>", "<unk>", "<pad>")]
+    frequent = pieces[:10_000]
+    rng = random.Random(0)
+    lines = ["\t" + " ".join(frequent[:1000])]
+    lines += [f"{piece}\t" + " ".join(rng.sample(frequent, 20)) for piece in pieces if " " not in piece]
+    path = folder.parent / (folder.name + "-vmap.txt")  # not in the folder: the plain conversion would take it
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def tokens_per_second_ct2(folder: Path, batch: int, threads: int, vmap: bool = False) -> float:
+    import ctranslate2
+
+    translator = ctranslate2.Translator(str(converted(folder, vmap)), device="cpu", compute_type="int8",
+                                        intra_threads=threads)
+    vocab = [p for p in json.loads((folder / "vocab.json").read_text(encoding="utf-8")) if p.startswith("▁")]
+    sentence = vocab[10:10 + SENTENCE_TOKENS] + ["</s>"]
+    options = dict(beam_size=BEAM, min_decoding_length=OUTPUT_TOKENS, max_decoding_length=OUTPUT_TOKENS,
+                   use_vmap=vmap)
     translator.translate_batch([sentence], **dict(options, min_decoding_length=4, max_decoding_length=4))
     started = time.perf_counter()
     translator.translate_batch([sentence] * batch, **options)
     return batch * OUTPUT_TOKENS / (time.perf_counter() - started)
 
 
-# ---- end to end (each run in its own process for a clean peak-memory reading) ---------
+# ---- end to end: what users run (each mode in its own process) -------------------------
 
-def naive_pipeline(models: Path, threads: int) -> float:
-    """Translate all 15 sentences (transformers fp32), then bart-large-cnn on the translation."""
-    import torch
-    from transformers import AutoModelForSeq2SeqLM
+class ForcedLength:
+    """The CTranslate2 translator with every translation as long as its input: a random model
+    would stop anywhere. Length-sorted chunks of its batch size, as CTranslate2 makes them, each
+    forced to the length of its longest input."""
 
-    torch.set_num_threads(threads)
+    def __init__(self, folder: Path, threads: int, vmap: bool = False) -> None:
+        from bot.engines.ct2 import CT2Translator
+        from bot.engines.registry import translation_model
+
+        choice = translation_model("ar", "en")
+        self.inner = CT2Translator(choice, converted(folder, vmap), folder, device="cpu", threads=threads)
+        self.name, self.source, self.target = self.inner.name, "ar", "en"
+        self.calls = 0
+
+    def translate(self, texts: list[str], beam_size: int | None = None) -> list[str]:
+        self.calls += 1
+        tokens = [self.inner.codec.encode(text) for text in texts]
+        order = sorted(range(len(texts)), key=lambda i: len(tokens[i]))
+        outputs = [""] * len(texts)
+        size = self.inner.batch_size
+        for chunk in (order[i:i + size] for i in range(0, len(order), size)):
+            length = max(len(tokens[i]) for i in chunk)
+            done = self.inner.translate_tokens([tokens[i] for i in chunk], beam_size or self.inner.beam_size,
+                                               length, length)
+            for i, text in zip(chunk, done, strict=True):
+                outputs[i] = text
+        return outputs
+
+
+class BenchTranslators:
+    """The Briefer's TranslatorProvider for the bench: the one forced-length model."""
+
+    signature = "bench"
+
+    def __init__(self, translator: ForcedLength) -> None:
+        self.translator = translator
+
+    def translator_for(self, source: str, target: str) -> ForcedLength | None:
+        return self.translator if (source, target) == ("ar", "en") else None
+
+    def install_hint(self, source: str, target: str) -> str | None:
+        return None
+
+
+def translate_brief_before(brief, translator, beam_size: int = 4) -> None:
+    """bot/engines/apply.py's translate_brief before issue 14 (5aaa4cf^), verbatim in effect:
+    every label translated, each failed text retried alone at beam 8, then repaired."""
+    from bot.core.brief import OriginalText
+    from bot.core.guard import check_figures, repair
+    from bot.engines.base import translate_checked
+
+    texts = [brief.headline, *brief.points, *(figure.context for figure in brief.figures)]
+    guarded, notes = [], []
+    for original, output in zip(texts, translate_checked(translator, texts), strict=True):
+        if not check_figures(original, translator.source, output, translator.target).ok:
+            [retry] = translate_checked(translator, [original], beam_size=max(8, 2 * beam_size))
+            fixed = repair(original, translator.source, retry, translator.target)
+            output = fixed.text
+            notes += [f"Figure guard: {fixed.note}."] if fixed.note else []
+        guarded.append(output)
+    brief.original = OriginalText(brief.language, brief.headline, list(brief.points))
+    brief.headline, brief.points = guarded[0], guarded[1:1 + len(brief.points)]
+    for figure, context in zip(brief.figures, guarded[1 + len(brief.points):], strict=True):
+        figure.context = context
+    brief.language = translator.target
+    brief.warnings += notes
+    brief.engine["translator"] = translator.name
+
+
+def easc_articles(count: int) -> list[str]:
+    """The first `count` EASC articles of 150 to 1,000 words (real Arabic news-style text)."""
+    rows = [json.loads(line)["article"].lstrip("\ufeff") for line in EASC.read_text(encoding="utf-8").splitlines()]
+    return [text for text in rows if 150 <= len(text.split()) <= 1000][:count]
+
+
+def end_to_end(models: Path, threads: int, path: str, briefs: int) -> dict:
+    """Cold start (imports, model load, first brief), then `briefs` briefs one after the other,
+    then the same briefs 8 at once."""
+    from concurrent.futures import ThreadPoolExecutor
+
     started = time.perf_counter()
-    translator = AutoModelForSeq2SeqLM.from_pretrained(models / "opus-mt-ar-en").eval()
-    summarizer = AutoModelForSeq2SeqLM.from_pretrained(models / "bart-large-cnn").eval()
-    loaded = time.perf_counter()
-    with torch.inference_mode():
-        ids = torch.randint(3, 1000, (ARTICLE_SENTENCES, SENTENCE_TOKENS))
-        translator.generate(input_ids=ids, num_beams=4, min_new_tokens=OUTPUT_TOKENS, max_new_tokens=OUTPUT_TOKENS)
-        article = torch.randint(3, 1000, (1, ARTICLE_SENTENCES * OUTPUT_TOKENS))
-        summarizer.generate(input_ids=article, num_beams=4, min_new_tokens=SUMMARY_TOKENS, max_new_tokens=SUMMARY_TOKENS)
-    print(json.dumps({"load_s": loaded - started}), file=sys.stderr)
-    return time.perf_counter() - loaded
-
-
-def default_pipeline(models: Path, threads: int) -> float:
-    """The Briefer's extractive selection of a real 15-sentence Arabic article, then CT2 int8
-    translation of the headline and 4 points (beam 4, forced length)."""
+    import bot.pipeline as pipeline
     from bot.config import Settings
-    from bot.pipeline import Briefer
 
-    article = (ROOT / "bot" / "examples" / "desalination.ar.txt").read_text(encoding="utf-8")
-    briefer = Briefer(Settings())
-    briefer.brief_text(article, to="ar")  # load the language detector, as a running bot has
-    translator = ct2_translator(models / "opus-mt-ar-en", threads)
-    started = time.perf_counter()
-    brief = briefer.brief_text(article, to="ar")
-    texts = [brief.headline, *brief.points]
-    batch = [[f"▁w{10 + i}" for i in range(SENTENCE_TOKENS)] + ["</s>"] for _ in texts]
-    translator.translate_batch(batch, beam_size=4, min_decoding_length=OUTPUT_TOKENS, max_decoding_length=OUTPUT_TOKENS)
-    return time.perf_counter() - started
+    if path == "before":
+        pipeline.translate_brief = translate_brief_before
+        pipeline.batched = lambda translator: translator
+    translator = ForcedLength(models / "opus-mt-ar-en", threads, vmap=path == "now + vmap")
+    briefer = pipeline.Briefer(Settings(), translators=BenchTranslators(translator))
+    articles = easc_articles(briefs)
+    briefer.brief_text(articles[0])
+    cold = time.perf_counter() - started
+    translator.calls, times, retried = 0, [], 0
+    for article in articles:
+        begun = time.perf_counter()
+        brief = briefer.brief_text(article)
+        times.append(time.perf_counter() - begun)
+        retried += brief.engine.get("retried", sum(w.startswith("Figure guard") for w in brief.warnings))
+    sequential_calls, translator.calls = translator.calls, 0
+    begun = time.perf_counter()
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(briefer.brief_text, articles))
+    together = time.perf_counter() - begun
+    return {"cold_s": cold, "p50_s": statistics.median(times), "one_by_one_per_min": 60 * len(times) / sum(times),
+            "eight_at_once_per_min": 60 * len(articles) / together, "calls_one_by_one": sequential_calls,
+            "calls_eight_at_once": translator.calls, "briefs": len(articles)}
 
 
 def peak_resident_mb() -> float:
@@ -200,12 +313,26 @@ def peak_resident_mb() -> float:
     raise RuntimeError("no VmHWM in /proc/self/status")
 
 
-def run_isolated(name: str, models: Path, threads: int) -> dict:
-    code = (f"import sys, json; sys.path.insert(0, {str(ROOT)!r}); from bench.speed import {name}, peak_resident_mb; "
-            f"from pathlib import Path; s = {name}(Path({str(models)!r}), {threads}); "
-            "print(json.dumps({'seconds': s, 'peak_mb': peak_resident_mb()}))")
+def run_isolated(models: Path, threads: int, path: str, briefs: int) -> dict:
+    code = (f"import sys, json; sys.path.insert(0, {str(ROOT)!r}); from bench.speed import end_to_end, peak_resident_mb; "
+            f"from pathlib import Path; r = end_to_end(Path({str(models)!r}), {threads}, {path!r}, {briefs}); "
+            "r['peak_mb'] = peak_resident_mb(); print(json.dumps(r))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def cli_cold_start(runs: int = 3) -> tuple[float, list[str]]:
+    """Fastest of `runs` `briefbot brief file.txt` (English, extractive), and which of the heavy
+    libraries it imported."""
+    command = [sys.executable, "-X", "importtime", "-m", "bot", "brief", str(ROOT / "bot" / "examples" / "desalination.en.txt")]
+    best, heavy = float("inf"), []
+    for _ in range(runs):
+        begun = time.perf_counter()
+        result = subprocess.run(command, capture_output=True, text=True, check=False, cwd=ROOT)
+        best = min(best, time.perf_counter() - begun)
+        heavy = sorted({name for name in ("trafilatura", "aiohttp", "torch", "transformers", "ctranslate2")
+                        if f" {name}\n" in result.stderr or f"| {name}\n" in result.stderr})
+    return best, heavy
 
 
 def main() -> None:
@@ -213,33 +340,50 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--quick", action="store_true", help="opus-mt-ar-en only")
     parser.add_argument("--models", nargs="*", choices=TRANSLATION_MODELS, help="translation models to time")
+    parser.add_argument("--briefs", type=int, default=8, help="EASC articles briefed per mode")
+    parser.add_argument("--skip-tokens", action="store_true", help="end to end only")
+    parser.add_argument("--workdir", type=Path, help="build the models here and keep them for the next run")
     args = parser.parse_args()
+    print(f"load average {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f}, {os.cpu_count()} cores, "
+          f"{args.threads} threads")
     with tempfile.TemporaryDirectory() as tmp:
-        models = Path(tmp)
+        models = args.workdir or Path(tmp)
         names = args.models if args.models is not None else TRANSLATION_MODELS[:1] if args.quick else TRANSLATION_MODELS
-        print(f"translation, output tokens/s on {args.threads} threads (greedy, {SENTENCE_TOKENS} in, "
-              f"{OUTPUT_TOKENS} out)")
-        print("| model | batch | transformers fp32 | transformers bf16 | CTranslate2 int8 | int8 / fp32 |")
-        print("| --- | --- | --- | --- | --- | --- |")
-        for model_id in names:
-            folder = build(model_id, models / model_id.split("/")[1])
-            for batch in (1, 16):
-                fp32 = tokens_per_second_hf(folder, batch, "float32", args.threads)
-                bf16 = tokens_per_second_hf(folder, batch, "bfloat16", args.threads)
-                int8 = tokens_per_second_ct2(folder, batch, args.threads)
-                print(f"| {model_id} | {batch} | {fp32:,.0f} | {bf16:,.0f} | {int8:,.0f} | {int8 / fp32:.1f}x |",
-                      flush=True)
-        build("facebook/bart-large-cnn", models / "bart-large-cnn")
-        if not (models / "opus-mt-ar-en").exists():
+        if not args.skip_tokens:
+            token_table(models, names, args.threads)
+        if not (models / "opus-mt-ar-en" / "config.json").exists():
             build("Helsinki-NLP/opus-mt-ar-en", models / "opus-mt-ar-en")
-        print(f"\nend to end, a {ARTICLE_SENTENCES}-sentence Arabic article to an English brief (models loaded)")
-        print("| pipeline | seconds | peak resident MB |")
-        print("| --- | --- | --- |")
-        naive = run_isolated("naive_pipeline", models, args.threads)
-        default = run_isolated("default_pipeline", models, args.threads)
-        print(f"| naive: translate all (transformers fp32) + bart-large-cnn | {naive['seconds']:.2f} | {naive['peak_mb']:,.0f} |")
-        print(f"| default: extractive + CTranslate2 int8 of the brief only | {default['seconds']:.2f} | {default['peak_mb']:,.0f} |")
-        print(f"| speed-up | {naive['seconds'] / default['seconds']:.0f}x | |")
+        converted(models / "opus-mt-ar-en")
+        converted(models / "opus-mt-ar-en", vmap=True)
+        print(f"\nend to end: {args.briefs} EASC Arabic articles to English briefs, CTranslate2 int8 opus-mt-ar-en "
+              "(random weights, output as long as input), retries included")
+        print("| path | briefs/min one after the other | briefs/min 8 at once | 8 at once / one by one "
+              "| p50 one brief (s) | model calls one by one | cold start (s) | peak resident MB |")
+        print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+        for path in ("before", "now", "now + vmap"):
+            r = run_isolated(models, args.threads, path, args.briefs)
+            print(f"| {path} | {r['one_by_one_per_min']:.1f} | {r['eight_at_once_per_min']:.1f} | "
+                  f"{r['eight_at_once_per_min'] / r['one_by_one_per_min']:.1f}x | {r['p50_s']:.2f} | "
+                  f"{r['calls_one_by_one']} | {r['cold_s']:.1f} | {r['peak_mb']:,.0f} |", flush=True)
+    seconds, heavy = cli_cold_start()
+    print(f"\n`briefbot brief desalination.en.txt` (extractive): {seconds:.2f} s; heavy imports: {', '.join(heavy) or 'none'}")
+    print(f"load average after: {os.getloadavg()[0]:.2f}")
+
+
+def token_table(models: Path, names: list[str], threads: int) -> None:
+    print(f"translation, output tokens/s on {threads} threads (beam {BEAM}, {SENTENCE_TOKENS} in, {OUTPUT_TOKENS} out)")
+    print("| model | batch | transformers fp32 | transformers bf16 | CTranslate2 int8 | int8 + vmap | int8 / fp32 "
+          "| int8 + vmap / fp32 |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    for model_id in names:
+        folder = build(model_id, models / model_id.split("/")[1])
+        for batch in (1, 16):
+            fp32 = tokens_per_second_hf(folder, batch, "float32", threads)
+            bf16 = tokens_per_second_hf(folder, batch, "bfloat16", threads)
+            int8 = tokens_per_second_ct2(folder, batch, threads)
+            vmap = tokens_per_second_ct2(folder, batch, threads, vmap=True) if (folder / "vocab.json").exists() else 0
+            print(f"| {model_id} | {batch} | {fp32:,.0f} | {bf16:,.0f} | {int8:,.0f} | {vmap:,.0f} | "
+                  f"{int8 / fp32:.1f}x | {vmap / fp32:.1f}x |", flush=True)
 
 
 if __name__ == "__main__":
