@@ -97,6 +97,7 @@ def _start_services(settings: Settings, briefer: Briefer | None):
                                   work=lambda: work.slot(background=True)),
         ))
         # schedules live in the database, jobs are rebuilt; one bad stored schedule is skipped
+        assert application.job_queue is not None  # python-telegram-bot[job-queue] is a dependency
         schedule_all(application.job_queue, await channel_store.all())
         await services(application).cache.forget_old()
         await _publish_commands(application)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from datetime import time as day_time
 from zoneinfo import ZoneInfo
 
@@ -66,7 +66,7 @@ def schedule_channel(job_queue: JobQueue, channel: Channel) -> None:
     schedule = parse_schedule(channel.schedule, channel.timezone)
     if schedule.every:
         # at fixed times since the epoch, not since this start: restarts never postpone a digest
-        job_queue.run_repeating(digest_job, interval=schedule.every, first=next_run(schedule, datetime.now(timezone.utc)),
+        job_queue.run_repeating(digest_job, interval=schedule.every, first=next_run(schedule, datetime.now(UTC)),
                                 name=job_name(channel.chat_id), data=channel.chat_id)
         return
     for moment in schedule.times:
@@ -77,6 +77,7 @@ def schedule_channel(job_queue: JobQueue, channel: Channel) -> None:
 async def digest_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     """A scheduled digest; a failure is logged and the next run tries again."""
     shared = services(context)
+    assert context.job is not None and isinstance(context.job.data, int)  # scheduled with data=chat_id
     channel = await shared.channels.get(context.job.data)
     if channel is None or channel.paused:
         return
