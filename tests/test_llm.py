@@ -59,6 +59,16 @@ def llm(fake, tmp_path):
         asyncio.run(briefer.aclose())
 
 
+# The guard names the figure as the article writes it ("120,000", or "120,000 cubic metres" where
+# the extractor reads the unit too): a warning ending in "…" is matched up to there.
+RESTORED = "Figure guard: changed figures were restored from the source: {}…"
+
+
+def warnings_match(actual: list[str], expected: list[str]) -> bool:
+    return len(actual) == len(expected) and all(
+        a.startswith(e[:-1]) if e.endswith("…") else a == e for a, e in zip(actual, expected, strict=True))
+
+
 def brief(briefer: Briefer, text: str = ENGLISH, **options) -> Brief:
     return briefer.brief_text(text, **options)
 
@@ -87,7 +97,7 @@ def test_the_prompt_carries_the_article_the_language_and_the_facts(fake, llm):
     assert request["response_format"]["json_schema"]["schema"]["properties"]["points"]["maxItems"] == 3
     system, user = (m["content"] for m in request["messages"])
     assert "in English" in system and "at most 3 points" in system
-    assert "F2: 120,000 — “plant can produce 120,000 cubic metres" in user
+    assert "\nF2: 120,000" in user and "120,000 cubic metres" in user.split("\nF3")[0]
     assert "S1: Regional Water Authority (cited)" in user
     assert "Engineers from the Harbour Institute of Technology warned" in user
 
@@ -128,7 +138,7 @@ def test_a_changed_figure_is_written_back_with_a_warning(fake, llm):
     fake.reset(answer(HEADLINE, [OPENED, CAPACITY.replace("120,000", "150,000"), COST, TRUCKS]))
     result = brief(llm())
     assert result.points[1] == CAPACITY
-    assert result.warnings == ["Figure guard: changed figures were restored from the source: 120,000 (not 150,000)."]
+    assert warnings_match(result.warnings, [RESTORED.format("120,000")])
 
 
 def test_a_changed_figure_is_written_back_across_languages(fake, llm):
@@ -359,7 +369,7 @@ CLI_SCENARIOS = {  # name: (the server's answers, the headline, the warnings)
     "faithful": ([FAITHFUL], HEADLINE, []),
     "fenced": ([fenced(FAITHFUL)], HEADLINE, []),
     "changed": ([answer(HEADLINE, [OPENED, CAPACITY.replace("120,000", "150,000"), COST, TRUCKS])], HEADLINE,
-                ["Figure guard: changed figures were restored from the source: 120,000 (not 150,000)."]),
+                [RESTORED.format("120,000")]),
     "invented-number": ([answer(HEADLINE, [OPENED, CAPACITY, "The plant created 300 permanent jobs.", TRUCKS])],
                         HEADLINE, ["Figure guard: a sentence the model wrote held 300, which the article does not "
                                    "give, and was left out."]),
@@ -395,7 +405,8 @@ def test_cli_briefs_each_scenario_through_the_server(fake, tmp_path):
     briefs = [json.loads(line) for line in done.stdout.splitlines()]
     for (name, (_, headline, warnings)), result in zip(CLI_SCENARIOS.items(), briefs, strict=True):
         extractive = f"Coastal city opens desalination plant after two dry summers, case {name}"
-        assert (result["headline"], result["warnings"]) == (headline or extractive, warnings), name
+        assert result["headline"] == (headline or extractive), name
+        assert warnings_match(result["warnings"], warnings), (name, result["warnings"])
         assert result["engine"]["llm"]["server"] == fake.base_url
 
 
@@ -409,8 +420,7 @@ def test_cli_briefs_an_arabic_article_in_english_through_the_server(fake, tmp_pa
     result = json.loads(done.stdout)
     assert result["language"] == "en" and result["headline"] == HEADLINE
     assert "120,000 cubic metres" in result["points"][1]
-    assert result["warnings"] == ["Figure guard: changed figures were restored from the source: ١٢٠٬٠٠٠ متر "
-                                  "(not 150,000)."]
+    assert warnings_match(result["warnings"], [RESTORED.format("١٢٠٬٠٠٠")])
     assert result["engine"]["llm"]["model"] == MODEL
 
 
