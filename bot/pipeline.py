@@ -173,9 +173,12 @@ class Briefer:
         if len(data) > self.settings.max_input_bytes:
             raise InputError(f"The file is larger than {megabytes(self.settings.max_input_bytes)}.",
                              "Briefs are for single articles; give one article at a time.")
+        # One decoder for files and pages alike (declared charset, UTF-8, then detection);
+        # it also names a PDF or an image that only wears a .txt or .html name.
+        text = decode_text(data)
         if _looks_like_html(data, filename):
-            return self._brief_html(data, None, request)
-        return self._brief_text(decode_text(data), request)
+            return self._brief_html(text, None, request)
+        return self._brief_text(text, request)
 
     async def abrief_url(self, url: str, **options: Unpack[BriefKeywords]) -> Brief:
         """Fetch a link safely and brief the article on it (`options` as for `brief_text`)."""

@@ -89,8 +89,9 @@ def test_a_bad_target_language_is_one_usage_error_whatever_the_sources():
         "briefbot: 'xx' is not a language code briefbot knows. Use a two-letter ISO 639-1 code such as en, ar or fr."]
 
 
-def test_a_pdf_renamed_txt_is_named_for_what_it_is(tmp_path):
-    fake = tmp_path / "notes.txt"
+@pytest.mark.parametrize("suffix", [".txt", ".html"])
+def test_a_pdf_renamed_txt_or_html_is_named_for_what_it_is(tmp_path, suffix):
+    fake = tmp_path / f"notes{suffix}"
     fake.write_bytes(b"%PDF-1.7\n" + b"BT (The city opened a plant on Thursday.) Tj ET\n" * 40 + b"%%EOF\n")
     result = briefbot("brief", str(fake))
     assert result.returncode == 1 and "This is a PDF document, not text." in result.stderr.decode()
