@@ -53,7 +53,8 @@ def assemble_posts(entries: list[DigestEntry], title: str, limit: int = MESSAGE_
     """Posts within Telegram's limit, each with the ids of the items it carries; an entry
     is never cut between two posts unless it alone is longer than a post."""
     posts: list[tuple[str, list[int]]] = []
-    current, ids = f"<b>{escape(title)}</b>", []
+    current = f"<b>{escape(title)}</b>"
+    ids: list[int] = []
     for entry in entries:
         markup = render_entry(entry)
         joined = current + "\n\n" + markup

@@ -7,6 +7,7 @@ when their titles and summaries share most of their word triples (Jaccard over
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -18,6 +19,7 @@ TRACKING_PREFIXES = ("utm_", "mc_", "fbclid", "gclid", "yclid", "ref", "cmpid", 
 SAME_STORY = 0.5  # Jaccard of shingles at or above which two texts tell the same story
 
 T = TypeVar("T")
+Shingles = frozenset[tuple[str, ...]]  # a text's word triples
 
 
 def canonical_url(url: str) -> str:
@@ -30,14 +32,14 @@ def canonical_url(url: str) -> str:
     return urlunsplit((parts.scheme.lower() or "https", host, path, query, ""))
 
 
-def shingles(text: str, size: int = 3) -> frozenset[tuple[str, ...]]:
+def shingles(text: str, size: int = 3) -> Shingles:
     tokens = words(fold_for_matching(text))
     if len(tokens) < size:
         return frozenset({tuple(tokens)}) if tokens else frozenset()
     return frozenset(tuple(tokens[i:i + size]) for i in range(len(tokens) - size + 1))
 
 
-def similarity(a: frozenset, b: frozenset) -> float:
+def similarity(a: Shingles, b: Shingles) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0
 
 
@@ -47,14 +49,14 @@ class Story(Generic[T]):
 
     items: list[T] = field(default_factory=list)
     urls: set[str] = field(default_factory=set)
-    text: frozenset = frozenset()
+    text: Shingles = frozenset()
 
 
 COMMON_SHINGLE = 50  # a word triple in more stories than this ("said on Monday") tells none apart
 CANDIDATES = 20      # stories, most word triples shared first, that an item is compared with
 
 
-def group_stories(items: list[T], url_of, text_of) -> list[Story[T]]:
+def group_stories(items: list[T], url_of: Callable[[T], str], text_of: Callable[[T], str]) -> list[Story[T]]:
     """Items grouped into stories, in the order their first item came.
 
     Near-linear: each item is compared only with the stories that share a canonical URL
@@ -82,7 +84,7 @@ def group_stories(items: list[T], url_of, text_of) -> list[Story[T]]:
 
 
 def _similar_story(stories: list[Story[T]], by_shingle: dict[tuple[str, ...], list[int]],
-                   text: frozenset) -> int | None:
+                   text: Shingles) -> int | None:
     """The first story whose text is at least SAME_STORY similar to `text`."""
     shared: dict[int, int] = {}
     for shingle in text:
