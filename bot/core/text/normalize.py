@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 
 # Arabic-Indic (U+0660..) and Persian (U+06F0..) digits, Arabic decimal and
 # thousands marks and the Arabic percent sign, mapped to their ASCII forms.
@@ -50,6 +51,6 @@ def words(text: str) -> list[str]:
     return _WORD.findall(fold_for_matching(text))
 
 
-def word_alternation(words) -> str:
+def word_alternation(words: Iterable[str]) -> str:
     """A regex alternation of literal words, longest first so that the longest match wins."""
     return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
