@@ -199,3 +199,18 @@ def test_arabic_quoted_bodies_relative_verbs_and_compound_names():
     ]
     assert names(sentences, "ar") == ["الوطنية للتأمين", "اللجنة الوطنية لحقوق الإنسان", "عبد الأحد جمال الدين",
                                       "مجدي بيضون", "محمد حبيب"]
+
+
+def test_places_possessives_titles_and_common_nouns_are_not_sources():
+    sentences = ["Mr Hale, from Little Haven, Pembrokeshire said his dog pulled him back.",
+                 "Nothing beats the comfort provided by my little Bella.",
+                 "Initial reports suggested the driver had fallen asleep.",
+                 "Villagers from Tal Rama said that the road had no lights.",
+                 "According to the leading UK retailer, sales rose 4%.",
+                 "The Duke and Duchess of Kent have publicly insisted that they know nothing."]
+    assert names(sentences, "en") == ["Mr Hale", "Duke and Duchess of Kent"]
+
+
+def test_an_acronym_never_stretches_into_a_longer_caption_name():
+    sentences = ["Yes this is the #ISIS State, one fighter wrote.", "ISIS has announced that nurses must speak English."]
+    assert names(sentences, "en") == ["ISIS"]

@@ -19,6 +19,7 @@ revealed reveals wrote writes tweeted argued argues admitted admits denied denie
 predicted predicts urged criticised criticized questioned acknowledged disclosed testified recalled
 suggested concluded found showed shows observed complained maintained alleged declared stressed
 conceded cautioned agreed quoted highlighted""".split())
+_NOUN_LIKE_VERBS = frozenset("reports claims notes estimates states shows warns".split())
 # Verbs whose subject must be a person or body, not a study or a figure.
 _REPORT_ONLY = frozenset({"found", "showed", "shows", "suggested", "concluded", "estimated", "estimates"})
 _PASSIVES = frozenset("""announced released published reported confirmed issued compiled conducted
@@ -48,13 +49,15 @@ university college school society association federation union league organisati
 observatory museum court house church party front army forces corps academy foundation trust fund
 authority chamber coalition alliance movement network journal college council commissioner chief
 president chairman head governor administration division command police guard republic state states
-kingdom city county province""".split())
+kingdom city county province duke duchess earl prince princess king queen archbishop bishop mayor emir
+sultan""".split())
 TITLES = frozenset("""mr mrs ms miss dr prof professor sir dame lord lady rev reverend father sheikh imam
 rabbi pope king queen prince princess emir president vice prime minister secretary chancellor senator
 sen rep representative congressman congresswoman governor gov mayor judge justice attorney general gen
 lt lieutenant col colonel major maj capt captain sgt sergeant officer detective det inspector constable
 trooper commander chief admiral ambassador commissioner chairman chairwoman chair director spokesman
-spokeswoman spokesperson agent deputy coach manager recorder qc u.s. us uk""".split())
+spokeswoman spokesperson agent deputy coach manager recorder qc u.s. us uk duke duchess earl countess
+baron baroness""".split())
 _ROLE_NOUNS = frozenset("""spokesman spokeswoman spokesperson official officials representative director head
 chief member minister secretary president chairman chairwoman professor researcher analyst lawyer
 attorney adviser advisor economist expert manager executive founder leader officer agent governor
@@ -76,10 +79,11 @@ affiliate outlet paper""".split())
 _COMMON_SUBJECTS = frozenset("""researchers scientists doctors experts analysts critics residents officers
 teachers parents students lawyers campaigners activists protesters rescuers locals neighbours neighbors
 friends relatives family reports studies documents records figures data statistics others many some
-observers economists diplomats""".split())
+observers economists diplomats villagers people fans users visitors passengers shoppers workers staff
+customers viewers readers tourists commuters drivers patients survivors victims families""".split())
 # Words that end the description between a cue and its name: past them the name is no longer the source.
 _CLAUSE_WORDS = frozenset("""of who that which and under in on at for with from to after before during over by
-as but or when while""".split())
+as but or when while my his her their our your its""".split())
 _QUOTES = frozenset("\"'“”‘’«»")
 _WINDOW = 12  # tokens a rule may look at on either side of its cue
 
@@ -90,7 +94,7 @@ def sentence_mentions(tokens: list[Token], index: int) -> list[Mention]:
     words = [t.text for t in tokens]
     lower = [w.lower() for w in words]
     for i, word in enumerate(lower):
-        if word in CUE_VERBS and words[i][0].islower():  # "the United States" holds no verb
+        if word in CUE_VERBS and words[i][0].islower() and _is_verb_here(words, lower, i):
             found += _around_verb(words, lower, i, index)
         if word == "according" and i + 1 < len(lower) and lower[i + 1] == "to":
             found += _forward(words, lower, i + 2, index)
@@ -102,6 +106,15 @@ def sentence_mentions(tokens: list[Token], index: int) -> list[Mention]:
         elif word in ("quoted", "from") and i and _is_statement_noun(lower[i - 1]):
             found += _forward(words, lower, i + 1, index)
     return found
+
+
+def _is_verb_here(words: list[str], lower: list[str], i: int) -> bool:
+    """'reports', 'claims', 'notes', 'estimates' are nouns as often as verbs: as verbs they are
+    followed by what is reported ('reports that', 'claims:', 'reports.'), not by another verb."""
+    if lower[i] not in _NOUN_LIKE_VERBS:
+        return True
+    after = words[i + 1] if i + 1 < len(words) else "."
+    return after.lower() == "that" or not after[0].isalpha() or after[0].isdigit()
 
 
 def _is_statement_noun(word: str) -> bool:
@@ -163,6 +176,8 @@ def _forward(words: list[str], lower: list[str], k: int, index: int, *, inverted
             later = _later_name(words, lower, at + len(name), end)
             if later is not None:  # "Russian state news agency Tass": the description's name
                 at, name = later, _name_from(words, lower, later, end)
+            elif at > start and _modifies_noun(words, lower, at + len(name)):
+                return []  # "according to the leading UK brand": the name only describes
             if name and _ends_clause(words, lower, at + len(name), inverted):
                 return [_named(words[at:at + len(name)], index)]
             return []
@@ -172,6 +187,10 @@ def _forward(words: list[str], lower: list[str], k: int, index: int, *, inverted
     if inverted and generic and not _ends_clause(words, lower, start + len(generic[0].name.split()), True):
         return []
     return generic
+
+
+def _modifies_noun(words: list[str], lower: list[str], after: int) -> bool:
+    return after < len(words) and words[after].isalpha() and words[after].islower() and lower[after] not in _CLAUSE_WORDS
 
 
 def _later_name(words: list[str], lower: list[str], k: int, end: int) -> int | None:
@@ -234,6 +253,8 @@ def _subjects_before(words: list[str], lower: list[str], i: int, index: int) -> 
         return []
     if subject.kind == "name" and start >= 2 and lower[start - 1] == "and":
         other = _name_start_before(words, lower, start - 2)
+        if other is not None and start - 2 == other and lower[other] in TITLES:
+            return [_named(words[other:start] + subject.name.split(), index)]  # "Duke and Duchess of Cambridge"
         if other is not None:
             return [_named(words[other:start - 1], index), subject]
     return [subject]
@@ -267,10 +288,21 @@ def _subject_before(words: list[str], lower: list[str], j: int, index: int) -> t
                 j = before  # "Porter of Harvard Business School said": the person before
                 continue
             return None, -1
+        if preceding == "," and _place_before(lower, start - 1):
+            j = _before_appositive(words, lower, start - 1)  # "Mr Cooper, from Curry Rivel, Somerset said"
+            continue
         if preceding in ("'s", "’s") and not any(w.lower().rstrip(".") in TITLES for w in words[start:j + 1]):
             return None, -1  # "CNN's Elizabeth Joseph reported": a possessor's reporter, not a source
         return _named(words[start:j + 1], index), start
     return None, -1
+
+
+def _place_before(lower: list[str], comma: int) -> bool:
+    """Whether the phrase that ends at `comma` opens like a place: 'from Curry Rivel,', 'of Leeds,'."""
+    k = comma - 1
+    while k >= 0 and comma - k <= 6 and lower[k] not in (",", ".", ";", ":"):
+        k -= 1
+    return k >= 0 and lower[k] == "," and lower[k + 1] in ("from", "of", "in")
 
 
 def _skip_adjuncts(lower: list[str], j: int) -> int:
@@ -405,7 +437,7 @@ def _name_from(words: list[str], lower: list[str], at: int, end: int) -> list[st
 def _named(name_words: list[str], index: int) -> Mention:
     while name_words and name_words[0].lower() == "the":
         name_words = name_words[1:]
-    name = " ".join(name_words)
+    name = " ".join(name_words).rstrip("'’")
     if name.lower() in GENERIC_NOUNS:
         return Mention(name.lower(), index, "generic")  # "Police said" at the start of a sentence
     if name.lower() in _COMMON_SUBJECTS:
@@ -423,7 +455,7 @@ def known_names(tokens: list[Token]) -> list[str]:
         if _is_name_start(words, lower, k):
             name = _name_from(words, lower, k, min(len(words), k + _WINDOW))
             if len(name) > 1:
-                names.append(" ".join(w for w in name))
+                names.append(" ".join(name).rstrip("'’"))
             k += len(name)
         else:
             k += 1

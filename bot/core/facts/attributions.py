@@ -138,8 +138,9 @@ class _Resolver:
         for source in reversed(self.sources):
             if source.role == "cited" and set(core) <= source.words:
                 return source  # "Mr Wang" after "Wang Dongming", "Observatory" after the full name
-        longer = next((n for n in reversed(self.known) if len(fold_name(_core(n))) > len(core)
-                       and set(core) <= set(fold_name(n))), None) if len(core) == 1 else None
+        one_word = len(_core(display).split()) == 1 and not _core(display).isupper()  # a surname, not "ISIS"
+        longer = next((n for n in reversed(self.known) if len(_core(n).split()) > 1
+                       and set(core) <= set(fold_name(n))), None) if one_word else None
         if longer:
             display = longer
         elif self.arabic and len(core) < 2:
