@@ -16,7 +16,8 @@ import pytest
 from bot.config import Settings
 from bot.core.brief import Brief
 from bot.engines.llm_check import Unusable, parse_answer
-from bot.engines.llm_server import _retry_after, public_address
+from bot.engines.llm_server import _retry_after, public_address, server_status
+from bot.language import LanguageIdentifier
 from bot.pipeline import Briefer
 from tests.conftest import EXAMPLES
 from tests.fakellm import MODEL, FakeLLM, Step, answer, closed_port_url, fenced
@@ -37,6 +38,9 @@ FAITHFUL = answer(HEADLINE, [OPENED, CAPACITY, COST, TRUCKS],
                   sources={"S1": "Regional Water Authority", "S2": "Mayor Lina Haddad"})
 
 
+LANGUAGES = LanguageIdentifier()
+
+
 @pytest.fixture(scope="module")
 def fake():
     with FakeLLM() as running:
@@ -52,6 +56,7 @@ def llm(fake, tmp_path):
         settings = Settings(data_dir=tmp_path, engine="llm").with_values(
             {"llm_base_url": fake.base_url, "llm_model": MODEL, "llm_timeout": 10, **values})
         made.append(Briefer(settings))
+        made[-1].languages = LANGUAGES  # built once for the module: it takes a second each time
         return made[-1]
 
     yield make
@@ -243,6 +248,7 @@ def test_with_the_server_down_the_extractive_brief_is_still_translated(tmp_path)
 
     settings = Settings(data_dir=tmp_path, engine="llm", llm_base_url=closed_port_url(), llm_model=MODEL)
     briefer = Briefer(settings, translators=PrefixTranslator())
+    briefer.languages = LANGUAGES
     result = briefer.brief_text(ARABIC)
     asyncio.run(briefer.aclose())
     assert result.language == "en" and result.headline.startswith("[en] مدينة ساحلية")
@@ -386,6 +392,9 @@ CLI_SCENARIOS = {  # name: (the server's answers, the headline, the warnings)
     "broken": ([Step(status=500, body="{}", headers={"Retry-After": "0"})], None,
                [FALLBACK.format("the server answered HTTP 500 after 4 tries")]),
     "stalled": ([Step("{}", delay=30)], None, [FALLBACK.format("the server did not answer within 2 s (llm_timeout)")]),
+    "arabic": ([answer(HEADLINE, [OPENED, CAPACITY.replace("120,000", "150,000"), COST, TRUCKS],
+                       sources={"S1": "Regional Water Authority", "S2": "Mayor Lina Haddad"})], HEADLINE,
+               [RESTORED.format("١٢٠٬٠٠٠")]),
 }
 
 
@@ -396,7 +405,9 @@ def test_cli_briefs_each_scenario_through_the_server(fake, tmp_path):
     for name, (steps, _, _) in CLI_SCENARIOS.items():
         fake.routes[f"case {name}”"] = list(steps)
         files.append(tmp_path / f"{name}.txt")
-        files[-1].write_text(ENGLISH.replace("two dry summers\n", f"two dry summers, case {name}\n", 1))
+        article = ARABIC.replace("من الجفاف\n", "من الجفاف case arabic\n", 1) if name == "arabic" else \
+            ENGLISH.replace("two dry summers\n", f"two dry summers, case {name}\n", 1)
+        files[-1].write_text(article)
     done = run_cli("brief", "--engine", "llm", "--format", "json", *map(str, files),
                    env={"BRIEFBOT_LLM_BASE_URL": fake.base_url, "BRIEFBOT_LLM_MODEL": MODEL,
                         "BRIEFBOT_LLM_TIMEOUT": "2", "BRIEFBOT_LLM_CONCURRENCY": "10",
@@ -407,21 +418,10 @@ def test_cli_briefs_each_scenario_through_the_server(fake, tmp_path):
         extractive = f"Coastal city opens desalination plant after two dry summers, case {name}"
         assert result["headline"] == (headline or extractive), name
         assert warnings_match(result["warnings"], warnings), (name, result["warnings"])
-        assert result["engine"]["llm"]["server"] == fake.base_url
-
-
-def test_cli_briefs_an_arabic_article_in_english_through_the_server(fake, tmp_path):
-    fake.reset(answer(HEADLINE, [OPENED, CAPACITY.replace("120,000", "150,000"), COST, TRUCKS],
-                      sources={"S1": "Regional Water Authority", "S2": "Mayor Lina Haddad"}))
-    done = run_cli("brief", "--engine", "llm", "--format", "json", str(EXAMPLES / "desalination.ar.txt"),
-                   env={"BRIEFBOT_LLM_BASE_URL": fake.base_url, "BRIEFBOT_LLM_MODEL": MODEL,
-                        "BRIEFBOT_DATA_DIR": str(tmp_path)})
-    assert done.returncode == 0, done.stderr
-    result = json.loads(done.stdout)
-    assert result["language"] == "en" and result["headline"] == HEADLINE
-    assert "120,000 cubic metres" in result["points"][1]
-    assert warnings_match(result["warnings"], [RESTORED.format("١٢٠٬٠٠٠")])
-    assert result["engine"]["llm"]["model"] == MODEL
+        assert result["engine"]["llm"]["server"] == fake.base_url and result["language"] == "en"
+    arabic = briefs[-1]
+    assert arabic["source"]["language"] == "ar" and "120,000 cubic metres" in arabic["points"][1]
+    assert arabic["engine"]["llm"]["model"] == MODEL
 
 
 def test_cli_with_the_server_down_gives_the_extractive_brief_and_exit_0(tmp_path):
@@ -473,5 +473,5 @@ def test_models_list_shows_the_server_its_model_and_whether_it_answers(fake, tmp
     listed = run_cli("models", "list", env=env)
     assert listed.returncode == 0, listed.stderr
     assert f"engine llm: server {fake.base_url}, model {MODEL}, answers: yes, 1 model(s) listed" in listed.stdout
-    down = run_cli("models", "list", env={**env, "BRIEFBOT_LLM_BASE_URL": closed_port_url()})
-    assert down.returncode == 0 and "answers: no (not reachable)" in down.stdout
+    down = server_status(Settings(llm_base_url=closed_port_url(), llm_model=MODEL))
+    assert down.endswith(f"model {MODEL}, answers: no (not reachable)")
