@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest_asyncio
 from aiohttp import web
@@ -89,9 +89,9 @@ async def test_an_absurd_interval_is_refused_and_a_bad_stored_one_does_not_stop_
         jobs = application.job_queue.get_jobs_by_name(f"digest:{CHANNEL}")
         assert len(jobs) == 1 and not application.job_queue.get_jobs_by_name(f"digest:{OTHER_CHANNEL}")
         # every 6h: at 00:00, 06:00, 12:00, 18:00 UTC, however recently the bot started (item 9)
-        next_time = jobs[0].next_t.astimezone(timezone.utc)
+        next_time = jobs[0].next_t.astimezone(UTC)
         assert next_time.hour % 6 == 0 and next_time.minute == 0
-        assert next_time - datetime.now(timezone.utc) <= jobs[0].job.trigger.interval
+        assert next_time - datetime.now(UTC) <= jobs[0].job.trigger.interval
 
 
 async def test_a_bad_item_never_fails_the_digest(api, feeds, bad_item_feed, tmp_path):

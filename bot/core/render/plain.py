@@ -6,6 +6,7 @@ import json
 
 from bot.core.brief import Brief, KeyFigure
 
+
 def figure_label(figure: KeyFigure) -> str:
     """The figure's label, verbatim text: its context from the figure on when words follow it
     there ('over 140 individuals'), else the whole context ('Lucy, 32'); the bare value only
