@@ -16,7 +16,7 @@ from bot.telegram.briefing import BriefRequest, reply_with_brief
 from bot.telegram.context import Reader, reader
 
 MAX_LINKS = 5  # more links in one message are a digest, not a request: channels do that
-LINK_ENTITIES = [MessageEntity.URL, MessageEntity.TEXT_LINK]
+LINK_ENTITIES: list[str | None] = [MessageEntity.URL, MessageEntity.TEXT_LINK]  # as PTB's parse_entities types it
 
 
 def requests_in(message: Message, min_words: int, strip: str = "") -> list[BriefRequest]:
@@ -37,7 +37,7 @@ def _links(message: Message) -> dict[str, str]:
     found: dict[str, str] = {}
     entities = message.parse_entities(LINK_ENTITIES) or message.parse_caption_entities(LINK_ENTITIES)
     for entity, shown in entities.items():
-        url = entity.url if entity.type == MessageEntity.TEXT_LINK else shown
+        url = (entity.url or shown) if entity.type == MessageEntity.TEXT_LINK else shown
         if not url.lower().startswith(("http://", "https://")):
             url = "https://" + url  # Telegram marks bare "example.com/a" as a link too
         found.setdefault(url, shown)
@@ -54,6 +54,13 @@ def _forwarded_from(message: Message) -> SourceInfo | None:
     return SourceInfo(site=chat.title, url=url)
 
 
+def _message(update: Update) -> Message:
+    """The message a handler here was called for: the filters it is registered with guarantee one."""
+    found = update.effective_message
+    assert found is not None, "registered for messages only"
+    return found
+
+
 async def brief_requests(me: Reader, message: Message, requests: list[BriefRequest]) -> None:
     if not requests:
         await message.reply_text(me.texts("Send me an article's text or a link to one."))
@@ -65,13 +72,13 @@ async def brief_requests(me: Reader, message: Message, requests: list[BriefReque
 async def on_private_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Every text in a private chat is a request for a brief."""
     me = await reader(update, context)
-    message = update.effective_message
+    message = _message(update)
     await brief_requests(me, message, requests_in(message, me.services.settings.min_words))
 
 
 async def on_mention(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """In a group, a message that mentions the bot is briefed (or the message it replies to)."""
-    message = update.effective_message
+    message = _message(update)
     mention = f"@{context.bot.username}"
     if mention.lower() not in (m.lower() for m in message.parse_entities([MessageEntity.MENTION]).values()):
         return  # someone else was mentioned
@@ -84,7 +91,7 @@ async def on_mention(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 
 async def on_brief_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/brief as a reply briefs the message replied to; /brief TEXT-OR-LINK briefs that."""
-    message = update.effective_message
+    message = _message(update)
     me = await reader(update, context)
     target = message.reply_to_message
     if target is not None:
@@ -100,7 +107,7 @@ async def on_brief_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
 
 async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A .txt or .html file is handed to the Briefer as it is (of a page, only the article is briefed)."""
-    message = update.effective_message
+    message = _message(update)
     me = await reader(update, context)
     document = message.document
     name = (document.file_name or "").lower()
