@@ -356,6 +356,21 @@ def test_a_closed_briefer_briefs_again_through_the_server(fake, llm):
     assert brief(briefer).engine["summarizer"] == f"llm:{MODEL}"
 
 
+def test_closing_the_client_ends_a_brief_waiting_on_the_server(fake, llm):
+    fake.reset(Step("{}", delay=30))
+    briefer = llm(llm_timeout=60)
+
+    async def close_while_waiting() -> Brief:
+        waiting = asyncio.create_task(briefer.abrief_text(ENGLISH))
+        while not fake.requests:
+            await asyncio.sleep(0.05)
+        await briefer.aclose()  # the bot shutting down
+        return await asyncio.wait_for(waiting, 10)
+
+    result = asyncio.run(close_while_waiting())
+    assert_extractive(result, "the LLM client was closed while waiting for the server")
+
+
 def test_without_a_server_the_llm_engine_stays_in_process(tmp_path):
     briefer = Briefer(Settings(data_dir=tmp_path, engine="llm"))
     assert briefer.llm is None
@@ -475,3 +490,28 @@ def test_models_list_shows_the_server_its_model_and_whether_it_answers(fake, tmp
     assert f"engine llm: server {fake.base_url}, model {MODEL}, answers: yes, 1 model(s) listed" in listed.stdout
     down = server_status(Settings(llm_base_url=closed_port_url(), llm_model=MODEL))
     assert down.endswith(f"model {MODEL}, answers: no (not reachable)")
+
+
+async def test_the_bot_does_not_keep_a_brief_made_while_the_server_failed(fake, tmp_path):
+    from tests.botharness import bot_settings, running_bot
+    from tests.fakebotapi import FakeBotAPI
+
+    fake.reset(Step("I cannot answer in JSON today."), FAITHFUL)
+    api = FakeBotAPI()
+    await api.start()
+
+    def briefs(a: FakeBotAPI) -> list[str]:
+        return [c.params["text"] for c in a.sent("editMessageText", 73) if c.params.get("parse_mode") == "HTML"]
+
+    try:
+        settings = bot_settings(api, tmp_path, engine="llm", llm_model=MODEL, llm_base_url=fake.base_url)
+        async with running_bot(settings):
+            api.message(73, ENGLISH)
+            await api.wait_for(briefs)
+            api.message(73, ENGLISH)
+            await api.wait_for(lambda a: briefs(a)[1:])
+    finally:
+        await api.stop()
+    first, second = briefs(api)
+    assert "The LLM server wrote no brief" in first and HEADLINE not in first
+    assert HEADLINE in second and len(fake.requests) == 2

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import concurrent.futures
 import email.utils
 import json
 import threading
@@ -94,17 +95,21 @@ class ChatServer:
         return self._run(self.amodels())
 
     def close(self) -> None:
+        """Ends requests still in flight (their briefs fall back to extractive) and the session."""
         with self._lock:
             loop, thread, self._loop, self._thread = self._loop, self._thread, None, None
         if loop is None or thread is None:
             return
-        asyncio.run_coroutine_threadsafe(self._close_session(), loop).result(PROBE_SECONDS)
+        asyncio.run_coroutine_threadsafe(self._shut_down(), loop).result(PROBE_SECONDS)
         loop.call_soon_threadsafe(loop.stop)
         thread.join(PROBE_SECONDS)
         loop.close()
 
     def _run(self, work: Coroutine[Any, Any, _T]) -> _T:
-        return asyncio.run_coroutine_threadsafe(work, self._started_loop()).result()
+        try:
+            return asyncio.run_coroutine_threadsafe(work, self._started_loop()).result()
+        except concurrent.futures.CancelledError:
+            raise ServerFailed("the LLM client was closed while waiting for the server") from None
 
     def _started_loop(self) -> asyncio.AbstractEventLoop:
         with self._lock:
@@ -201,7 +206,11 @@ class ChatServer:
                                                   timeout=aiohttp.ClientTimeout(total=None))
         return self._session
 
-    async def _close_session(self) -> None:
+    async def _shut_down(self) -> None:
+        requests = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+        for task in requests:
+            task.cancel()
+        await asyncio.gather(*requests, return_exceptions=True)
         if self._session is not None:
             await self._session.close()
             self._session = None
