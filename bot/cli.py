@@ -47,7 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
     brief.add_argument("--format", choices=("text", "json", "html"), default="text",
                        help="text for reading, json (one object per line), html (Telegram)")
     brief.add_argument("--engine", choices=("extractive", "abstractive", "llm"),
-                       help="extractive (default, no model), abstractive (seq2seq) or llm (instruction model)")
+                       help="extractive (default, no model), abstractive (seq2seq) or llm (an OpenAI-compatible "
+                            "server at BRIEFBOT_LLM_BASE_URL, else an instruction model in-process)")
     brief.add_argument("--translation-model", metavar="ID_OR_PATH", help="translation model: hub id or folder")
     brief.add_argument("--summary-model", metavar="ID_OR_PATH", help="model of the abstractive or llm engine")
     cli_models.add_parser(commands, parents=[config])
