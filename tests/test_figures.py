@@ -232,3 +232,23 @@ def test_figures_are_read_in_linear_time_on_80_kb_of_digits():
     assert len(figures) == 40000 and all(f.normalized == "1" for f in figures[:3])
     assert large < 10 * small + 0.5
     assert extract_figures("1" * 100_000 + " people", "en")[0].kind == "number"
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [("One in four adults is obese.", [("ratio", "0.25")]), ("3 out of 10 voted.", [("ratio", "0.3")])],
+)
+def test_shares_written_as_one_in_n(text, expected):
+    assert values(text) == expected
+
+
+def test_club_names_with_numbers_are_not_counts():
+    assert [f.kind for f in extract_figures("Schalke 04 lost and Hannover 96 4-0 won.")] == ["code", "code", "score"]
+
+
+def test_bracketed_digits_keep_their_scale_word():
+    assert values("وصلت إلى (50) ألف مواطن", "ar") == [("number", "50000")]
+
+
+def test_a_clock_time_before_last_night_is_not_a_figure():
+    assert values("The quake hit at 7.30 last night; shares closed at 12.50 dollars.") == [("money", "12.5")]

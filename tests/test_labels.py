@@ -120,3 +120,8 @@ def test_any_unicode_gives_figures_whose_offsets_hold(text, language):
     for figure in extract_figures(text, language):
         assert text[figure.start:figure.end] == figure.text
         assert figure.text in figure_context(text, figure.start, figure.end)
+
+
+def test_a_label_does_not_run_into_a_subordinate_clause():
+    sentence = "He has served in the job since 2010 while it grew to 300 staff."
+    assert label_of(sentence, "2010") == "the job since 2010"

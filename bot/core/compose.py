@@ -15,7 +15,8 @@ from bot.core.select import select_sentences
 from bot.core.text.document import Document
 
 # Figures that say the most come first; years alone are context, not news.
-_KIND_ORDER = {"number": 0, "money": 0, "percent": 0, "quantity": 0, "date": 1, "year": 2, "score": 2, "age": 3}
+_KIND_ORDER = {"number": 0, "money": 0, "percent": 0, "quantity": 0, "ratio": 0,
+               "date": 1, "year": 2, "score": 2, "age": 3}
 _HEADLINE_WORDS = 18
 
 

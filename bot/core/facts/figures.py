@@ -20,7 +20,7 @@ from decimal import Decimal, InvalidOperation
 
 from bot.core.facts import numwords
 from bot.core.facts.cjk import FULL_WIDTH, SCALE_AFTER_DIGITS, find_cjk_numbers, scale_of
-from bot.core.facts.dates import date_keys_compatible, find_dates
+from bot.core.facts.dates import EN_MONTHS, date_keys_compatible, find_dates
 from bot.core.facts.notfigures import not_figure_spans
 from bot.core.facts.units import CURRENCY_PREFIX, QUALIFIERS, Measure, measure_after, qualifier_name
 from bot.core.text.normalize import ascii_digits, word_alternation
@@ -32,7 +32,7 @@ COMMA_DECIMAL = frozenset({"de", "fr", "es", "it", "pt", "nl", "tr", "id", "ru",
 # Arabic glues "and"/"so" to the next word: "ونحو", "وخمسة"; a digit may follow with no space.
 _QUALIFIER = rf"(?:(?<![^\W\d_])[وف]?(?P<qual>{word_alternation(QUALIFIERS)})(?:\s+|(?=\d)))?"
 _PREFIX = rf"(?:(?P<cur>{word_alternation(CURRENCY_PREFIX)})\s?)?"
-_SCALE = (rf"(?:\s?(?P<scale>{numwords.SCALE_WORD}|m|k)(?![^\W\d_])[\u064b-\u0652]*"
+_SCALE = (rf"(?:(?P<close>\))?\s?(?P<scale>{numwords.SCALE_WORD}|m|k)(?![^\W\d_])[\u064b-\u0652]*"
           rf"|(?P<cjk>{SCALE_AFTER_DIGITS}))?")
 _RANGE_JOIN = r"\s?(?P<join>[-–—]|to|and|إلى|الى|حتى|و)\s?"
 
@@ -67,7 +67,17 @@ _DESIGNATORS = re.compile(
 _AGE_AFTER = re.compile(r"[\s-](?:year|month|week|day)s?[\s-]old\b", re.IGNORECASE)
 _AGE_BEFORE = re.compile(r"(?:\baged|\bage of|[A-Z][a-z]+,)\s?$")
 _AGE_TAIL = re.compile(r"\s?,")
+# "Schalke 04", "Hannover 96 4-0": a number fused to a name (a capital word inside the
+# sentence) with no counted noun after it, or written with a leading zero.
+_NAME_BEFORE = re.compile(r"[\w,;]\s+(?P<name>[A-Z][\w'’.-]*)\s$")
+_NOT_NAMES = frozenset("""The A An In On At By Of For From To And But Or Some About Over Under Nearly Around Almost
+Between Only Just Up Down Since Until After Before During With Without Than""".split()) | frozenset(EN_MONTHS)
+_COUNTED_AFTER = re.compile(r"\s?[-–]?\s?[a-z(]")
 _YEAR = re.compile(r"(1[89]|20)\d\d")
+# "one in four", "9 out of 10": a share, worth 0.25 and 0.9 (and 25% and 90% to the guard).
+_SMALL = "|".join(sorted((w for w, v in numwords.EN_UNITS.items() if 1 <= v <= 20), key=len, reverse=True))
+_RATIO = re.compile(rf"(?<![^\W\d_])(?<![\d.,])(?P<a>\d{{1,3}}|{_SMALL})\s+(?:in|out\s+of)\s+"
+                    rf"(?P<b>\d{{1,4}}|{_SMALL}|a\s+hundred|a\s+thousand)(?![\d.,]\d|[^\W\d_]|\d)", re.IGNORECASE)
 # "3:1" is a score (a time has two digits after the colon): one figure, never 3 and 1.
 _COLON_SCORE = re.compile(r"(?<![\d.,:])(\d{1,2}):(\d)(?![\d:]|[.,]\d)")
 
@@ -79,7 +89,7 @@ class Figure:
     text: str
     start: int
     end: int
-    kind: str  # number | percent | money | quantity | date | year | score | age | code
+    kind: str  # number | percent | money | quantity | ratio | date | year | score | age | code
     value: Decimal | None = None
     upper: Decimal | None = None
     unit: str | None = None
@@ -139,6 +149,8 @@ def extract_figures(text: str, language: str | None = None) -> list[Figure]:
         keep(Figure(text[d.start:d.end], d.start, d.end, "date", date=d.key, amounts=amounts))
     for start, end in not_figure_spans(plain):
         fence.take(start, end)
+    for m in _RATIO.finditer(plain):
+        keep(_ratio(text, m))
     for m in _COLON_SCORE.finditer(plain):
         home, away = Decimal(m[1]), Decimal(m[2])
         keep(Figure(text[m.start():m.end()], m.start(), m.end(), "score", home, away, amounts=frozenset({home, away})))
@@ -201,6 +213,8 @@ def _numeric_figure(text: str, plain: str, m: re.Match[str], decimal_comma: bool
     qualifier = qualifier_name(m["qual"])
     upper = parse_number(m["num2"], decimal_comma) if m["num2"] else None
     start = m.start("qual") if qualifier else m.start("cur") if m["cur"] else m.start("num")
+    if m["close"] and m["scale"]:  # "(50) ألف": Saudi papers bracket the digits
+        start -= plain[start - 1:start] == "("
     end = m.end()
     currency = CURRENCY_PREFIX.get(m["cur"]) if m["cur"] else None
     scale = scale_of(m["cjk"]) if m["cjk"] else numwords.scale_value(m["scale"], with_currency=currency is not None)
@@ -230,16 +244,42 @@ def _kind(plain: str, m: re.Match[str], start: int, end: int, value: Decimal, up
         return "percent"
     if unit:
         return "quantity"
-    if _DESIGNATORS.search(before):
+    if _DESIGNATORS.search(before) or _is_name_number(plain, m, end, upper, scale):
         return "code"
     if upper is None and scale == 1 and (_AGE_AFTER.match(plain, end) or (
             _AGE_BEFORE.search(before) and _AGE_TAIL.match(plain, end))):
         return "age"
-    if upper is not None and m["join"] in "-–—" and upper < value:
+    if upper is not None and m["join"] in "-–—" and upper <= value:
         return "year" if _YEAR.fullmatch(m["num"]) else "score"  # 2013-14 is a year; 2-1 a score
     if upper is None and scale == 1 and qualifier is None and _YEAR.fullmatch(m["num"]):
         return "year"
     return "number"
+
+
+def _ratio(text: str, m: re.Match[str]) -> Figure | None:
+    part, whole = (_small_number(m[g]) for g in ("a", "b"))
+    if not part or not whole or part >= whole or _YEAR.fullmatch(m["b"]):
+        return None
+    share = (part / whole).quantize(Decimal("0.0001")).normalize()
+    return Figure(text[m.start():m.end()], m.start(), m.end(), "ratio", share,
+                  amounts=frozenset({share, (share * 100).normalize()}))
+
+
+def _small_number(word: str) -> Decimal | None:
+    word = " ".join(word.lower().split())
+    if word.isdigit():
+        return Decimal(word)
+    return {"a hundred": Decimal(100), "a thousand": Decimal(1000)}.get(word) or (
+        Decimal(numwords.EN_UNITS[word]) if word in numwords.EN_UNITS else None)
+
+
+def _is_name_number(plain: str, m: re.Match[str], end: int, upper: Decimal | None, scale: int) -> bool:
+    number = m["num"]
+    if number[0] == "0" and len(number) > 1 and number[1].isdigit():
+        return True
+    name = _NAME_BEFORE.search(plain[max(0, m.start("num") - 40):m.start("num")])
+    return (name is not None and name["name"] not in _NOT_NAMES and upper is None and scale == 1
+            and m["qual"] is None and _COUNTED_AFTER.match(plain, end) is None)
 
 
 def _spelled_figure(text: str, plain: str, start: int, end: int, value: Decimal) -> Figure:

@@ -19,12 +19,17 @@ _RIGHT_WORDS = 8
 _LEFT_WORDS = 3
 _TRAILING = ".,;:'’\"”)»"
 
-# Words that open a new clause: the phrase that counts the figure ends before them.
-_CLAUSE_OPENERS = frozenset("""
-which who whom whose that where when while after before because since but although though said says
-told according amid despite if unless whereas was were is are has have had will would could should
-can may might did does do
-التي الذي الذين اللذين اللتين حيث بينما لكن لكنه قال وقال أضاف وأضاف أن إن بأن وأن مما كما كان كانت
+# Words that open a new clause: the phrase that counts the figure ends before them, even
+# right after the figure ("in 2010 while it …").
+_SUBORDINATORS = frozenset("""
+which who whom whose where when while because although though said says told according amid despite
+if unless whereas once until whether
+التي الذي الذين اللذين اللتين حيث بينما لكن لكنه قال وقال أضاف وأضاف مما كما
+""".split())
+# Verbs that end the phrase once it has a word ("23 have been cleared" keeps its verb).
+_CLAUSE_OPENERS = _SUBORDINATORS | frozenset("""
+that after before since but was were is are has have had will would could should can may might did
+does do أن إن بأن وأن كان كانت
 """.split())
 # Prepositions: a long phrase is cut before the last of them within reach.
 _PREPOSITIONS = frozenset("""
@@ -32,6 +37,7 @@ in on at from to for with by under over near into onto across through during aft
 between among against about without within along per than
 في من إلى الى على عن مع منذ خلال بعد قبل حتى عند لدى ضمن بين نحو وفي ومن وعلى وإلى
 """.split())
+_LIST_JOINERS = frozenset({"and", "or", "و", "أو", "او"})
 # Words a label may not end on.
 _DANGLING = _PREPOSITIONS | frozenset("""
 of the a an and or its their his her our this these those to as
@@ -65,8 +71,9 @@ def _right_end(sentence: str, end: int, limit: int) -> int:
     words = list(_WORD.finditer(sentence, end, limit))
     taken: list[re.Match[str]] = []
     for word in words[:_RIGHT_WORDS]:
-        if taken and (_bare(word.group()) in _CLAUSE_OPENERS or word.group()[:1].isdigit()):
-            break  # a new clause, or the next figure ("18 from the army and 52 police")
+        bare = _bare(word.group())
+        if bare in _SUBORDINATORS or taken and (bare in _CLAUSE_OPENERS or _next_in_list(taken[-1], word)):
+            break  # a new clause, or the next item of a list of figures ("18 from the army and 52 police")
         taken.append(word)
     if len(taken) == _RIGHT_WORDS and len(words) > _RIGHT_WORDS:
         cut = max((i for i, w in enumerate(taken) if i > 0 and _bare(w.group()) in _PREPOSITIONS), default=None)
@@ -82,6 +89,12 @@ def _left_start(sentence: str, start: int, limit: int) -> int:
     while words and _splits_number_left(words, sentence, limit):
         words.pop(0)
     return words[0].start() if words else start
+
+
+def _next_in_list(previous: re.Match[str], word: re.Match[str]) -> bool:
+    text = word.group()
+    return (text[:1].isdigit() and _bare(previous.group()) in _LIST_JOINERS) or (
+        text[:1] == "و" and text[1:2].isdigit())
 
 
 def _bare(word: str) -> str:

@@ -20,6 +20,8 @@ _PATTERNS = [
     re.compile(rf"{_NO_DIGIT_BEFORE}\d{{1,2}}:\d\d(?::\d\d)?{_NO_DIGIT_AFTER}(?:\s?(?:{_CLOCK_WORD})(?![^\W\d_]))?",
                re.IGNORECASE),
     re.compile(rf"{_NO_DIGIT_BEFORE}\d{{1,2}}(?:[.:]\d\d)?\s?(?:{_CLOCK_WORD})(?![^\W\d_])", re.IGNORECASE),
+    re.compile(rf"{_NO_DIGIT_BEFORE}\d{{1,2}}[.:]\d\d\s(?=(?:last night|this morning|tonight|this evening|yesterday)\b)",
+               re.IGNORECASE),
     re.compile(rf"(?<![^\W\d_])الساعة\s+\d{{1,2}}(?:[.:]\d\d)?{_NO_DIGIT_AFTER}"),
     # +44 20 7946 0958, (555) 123-4567, 0800 123 4567, 555-123-4567
     re.compile(rf"{_NO_DIGIT_BEFORE}(?:\+\d{{1,3}}|\(\d{{2,5}}\)|0\d{{1,4}})(?:[\s.-]\d{{2,4}}){{2,5}}{_NO_DIGIT_AFTER}"),
