@@ -149,3 +149,16 @@ def test_the_rate_limiter_forgets_idle_users():
     now[0] += 61
     limit.wait_time(1)
     assert limit.users == 1
+
+
+async def test_a_flood_of_messages_gets_one_notice(api, tmp_path):
+    """100 quick messages from one user: the briefs the limit allows and one "Please wait", not 94."""
+    async with running_bot(bot_settings(api, tmp_path, user_briefs_per_minute=6, queue_size=200)):
+        for number in range(100):
+            api.message(50, f"{ARTICLE}\n\nCopy {number}.")
+            await asyncio.sleep(0.01)
+        await api.wait_for(lambda a: len(briefs_in(a, 50)) == 6 and said(a, 50, "Please wait"), timeout=30)
+        await asyncio.sleep(0.5)
+    notices = [c for c in api.sent(chat_id=50) if "Please wait" in c.params.get("text", "")]
+    assert len(notices) == 1 and len(briefs_in(api, 50)) == 6
+    assert len(api.sent("sendMessage", 50)) == 6 + 1   # six status messages and the notice; was 100

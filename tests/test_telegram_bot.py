@@ -316,7 +316,7 @@ async def test_buttons_and_inline_mode_count_against_the_rate_limit(api, tmp_pat
         await api.wait_for(lambda a: html_briefs(a, 40))
         message_id, buttons = brief_buttons(api, 40)
         press(api, 40, message_id, buttons["Original"], "cb40")
-        refusal = await api.wait_for(lambda a: [t for t in texts_to(a, 40, "editMessageText") if "Please wait" in t])
+        refusal = await api.wait_for(lambda a: [t for t in texts_to(a, 40) if "Please wait" in t])
         api.push({"inline_query": {"id": "iq40", "from": {"id": 40, "is_bot": False, "first_name": "R"},
                                    "query": server.url("/article"), "offset": ""}})
         answer = await api.wait_for(lambda a: a.sent("answerInlineQuery"))

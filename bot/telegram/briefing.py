@@ -157,18 +157,23 @@ class StatusMessage:
 
 
 async def make_brief(services: Services, request: BriefRequest, choice: ReaderChoice, user_id: int,
-                     status: StatusMessage | None = None) -> tuple[Brief, str]:
+                     status: StatusMessage | None = None, admitted: bool = False) -> tuple[Brief, str]:
     """The brief (from the cache when it is there) and the key of its stored source.
 
     Every way of asking (messages, buttons, inline mode) comes through here, so the
-    per-user rate limit is applied here, to the briefs that cost work (cached ones do not)."""
+    per-user rate limit is applied here, to the briefs that cost work (cached ones do not).
+    `admitted`: the caller counted this brief already (before any await, so that a burst
+    of messages cannot all slip in before the first is counted); a cached one is given back."""
     stored = await services.cache.remember_source(request.url, request.text, request.document, request.filename)
     key = brief_key(stored.key, engines=services.briefer.signature,
                     to=choice.to, points=choice.points, keep=sorted(choice.keep))
     cached = await services.cache.get(key)
     if cached is not None:
+        if admitted:
+            services.rate_limit.give_back(user_id)
         return cached, stored.key
-    services.rate_limit.admit(user_id)
+    if not admitted:
+        services.rate_limit.admit(user_id)
 
     async def tell_position(position: int) -> None:
         if status is not None:
@@ -204,16 +209,23 @@ async def _brief(briefer: Briefer, request: BriefRequest, page: FetchedPage | No
 async def reply_with_brief(services: Services, message: Message, request: BriefRequest,
                            choice: ReaderChoice, texts: Texts, user_id: int) -> None:
     """Brief `request` for `user_id` in answer to `message`: progress first, then the brief in its place."""
+    if services.rate_limit.told(user_id):  # refused and told already: say nothing more until it ends
+        log.info("request from user %s dropped: rate limited", user_id)
+        return
+    try:  # counted now, before the first await; one notice a stretch, without a status message
+        services.rate_limit.admit(user_id)
+    except RateLimited as limited:
+        if limited.first:
+            await with_retries(lambda: message.reply_text(texts(
+                "That is a lot of briefs at once. Please wait {seconds} s.", seconds=limited.seconds)), "notice")
+        return
     status = await StatusMessage.open(message, texts)
     try:
-        brief, source_key = await make_brief(services, request, choice, user_id, status)
+        brief, source_key = await make_brief(services, request, choice, user_id, status, admitted=True)
     except QueueFull:
         await status.finish(escape(texts("I am busy with many briefs right now. Please try again in a minute.")))
         return
-    except RateLimited as limited:
-        await status.finish(escape(texts("That is a lot of briefs at once. Please wait {seconds} s.",
-                                         seconds=limited.seconds)))
-        return
+
     except BriefError as error:
         await status.finish(escape(failure_text(texts, request, error)))
         return

@@ -23,11 +23,13 @@ class QueueFull(Exception):
 
 
 class RateLimited(Exception):
-    """The user asked for too many briefs in the window; `seconds` until the next one may start."""
+    """The user asked for too many briefs in the window; `seconds` until the next one may start.
+    `first`: the first refusal of this stretch, the one the user is told about."""
 
-    def __init__(self, seconds: int) -> None:
+    def __init__(self, seconds: int, first: bool = True) -> None:
         super().__init__(f"wait {seconds} s")
         self.seconds = seconds
+        self.first = first
 
 
 class WorkQueue:
@@ -96,6 +98,7 @@ windows, not of all time."""
         self.window = window
         self.clock = clock
         self._recent: dict[int, deque[float]] = {}
+        self._told: dict[int, float] = {}   # user → when the stretch they were told about ends
         self._next_sweep = 0.0
 
     def wait_time(self, user_id: int) -> float:
@@ -122,9 +125,24 @@ windows, not of all time."""
         self._next_sweep = now + self.window
         self._recent = {user: recent for user, recent in self._recent.items()
                         if recent and recent[-1] > now - self.window}
+        self._told = {user: until for user, until in self._told.items() if until > now}
 
     def admit(self, user_id: int) -> None:
         """Counts one brief for the user, or raises RateLimited when they must wait."""
         wait = self.wait_time(user_id)
         if wait:
-            raise RateLimited(math.ceil(wait))
+            first = not self.told(user_id)
+            if first:
+                self._told[user_id] = self.clock() + wait
+            raise RateLimited(math.ceil(wait), first)
+
+    def give_back(self, user_id: int) -> None:
+        """Uncounts the user's latest brief (it came from the cache and cost nothing)."""
+        recent = self._recent.get(user_id)
+        if recent:
+            recent.pop()
+
+    def told(self, user_id: int) -> bool:
+        """True while the user is refused and has been told so: one notice per stretch is enough
+        (100 quick messages must not become 94 notices spending the bot's send budget)."""
+        return self._told.get(user_id, 0.0) > self.clock()
