@@ -214,3 +214,16 @@ def test_places_possessives_titles_and_common_nouns_are_not_sources():
 def test_an_acronym_never_stretches_into_a_longer_caption_name():
     sentences = ["Yes this is the #ISIS State, one fighter wrote.", "ISIS has announced that nurses must speak English."]
     assert names(sentences, "en") == ["ISIS"]
+
+
+def test_arabic_lists_particles_and_bare_family_names():
+    sentences = [
+        "وتشمل الخدمة التوزيع حسب الخرائط الرقمية وإنشاء الأنظمة وإدارة وتشغيل كامل المشروع.",
+        "وقال رئيس الغرفة التجارية صالح كامل إن المنظمة لن تفيد الدول الفقيرة.",
+        "وانتقد كامل السياسات الاقتصادية للدول.",
+        "وأكدت المصادر حرص الحكومة على إجراء الانتخابات.",
+        "وطبقا للمصادر فإن الحكومة اشترطت إعادة الأموال.",
+        "وبنيت الأهرام في مئات الأعوام ـ كما قدر الخبراء ـ فهل هذا معقول؟",
+        "وأعلن عضو الجمعية الوطنية راسم العوادي، تأييد اللائحة.",
+    ]
+    assert roles(sentences, "ar") == [("صالح كامل", "cited"), ("راسم العوادي", "cited"), ("المصادر", "generic")]

@@ -35,7 +35,7 @@ _STOPS = _forms("""إن أن ان إنه أنه انه بأن بان بأنه ب
 من مع خلال منذ عند لدى أمام حول ضد بعد قبل حتى أمس اليوم غدا مساء صباح ليلة يوم الذي التي الذين اللذين
 قد فقد لقد وقد كما لكن أيضا أيضاً كذلك ما لا لم لن هو هي هم هذا هذه ذلك تلك أمس، عليه عليها عليهم فيه فيها
 فيهم له لها لهم إليه إليها منه منها عنه عنها به بها لـ ل وأن وإن الأحد الاثنين الثلاثاء الأربعاء الخميس
-الجمعة السبت إذ حيث بينما عندما بشأن بشدة""")
+الجمعة السبت إذ حيث بينما عندما بشأن بشدة فإن وإن""")
 # Prepositions inside a speaker's role ("المشرف العام على الحملة فهد السليماني"): a person's
 # name may follow them, an organisation's name never runs across them.
 _ROLE_PREPOSITIONS = _forms("في على")
@@ -160,10 +160,9 @@ def _subject(words: list[str], plain: list[str], k: int, index: int, known: list
         return [Mention(" ".join(run[:known_body[1]]), index, "body", known_body[0])]
     stems = [arabic_stem(w) for w in run]
     if stems[0] in _GENERIC_HEADS:
-        two = len(run) > 1 and not _is_title(stems[1]) and normalize_arabic(run[1]) not in _ROLE_PREPOSITIONS \
-            and not run[1].startswith("و")  # "مسؤولون وتقارير إعلامية": a second subject, not an adjective
+        two = len(run) > 1 and _is_adjective_of(run[0], run[1])
         return [Mention(" ".join(run[:2] if two else run[:1]), index, "generic")]
-    person = _person(run, stems)
+    person = _person(run, stems, known)
     if person:
         return [Mention(person, index, "name")]
     at = next((j for j, s in enumerate(stems) if s in _ORG_HEADS), None)
@@ -171,6 +170,17 @@ def _subject(words: list[str], plain: list[str], k: int, index: int, known: list
         return _organisation(words, run, stems, at, index, k)
     alias = _alias(run, stems, known)
     return [Mention(alias, index, "name")] if alias else []
+
+
+def _is_adjective_of(noun: str, word: str) -> bool:
+    """'مصادر أمنية', 'مصدر مسؤول', 'السلطات القطرية': an adjective agrees with its noun (the article
+    with the article) and reads like one; 'المصادر حرص', 'مسؤولون وتقارير' are no such pair."""
+    plain = normalize_arabic(word)
+    if word.startswith("و") or plain in _STOPS or _is_title(arabic_stem(word)):
+        return False
+    if noun.startswith("ال") != word.startswith("ال"):
+        return False
+    return plain.endswith(("ية", "ي", "ة", "ون", "ين", "ول", "مي")) or plain in _forms("مطلع مطلعة رسمي مسؤول")
 
 
 def _run(words: list[str], plain: list[str], k: int) -> list[str]:
@@ -186,7 +196,8 @@ def _run(words: list[str], plain: list[str], k: int) -> list[str]:
                 k = close + 1  # an aside: 'لجمعية مزارعي حائل التعاونية "تحت التأسيس" رئيس …'
                 continue
         after_abd = bool(run) and normalize_arabic(run[-1]) == "عبد"  # "عبد الأحد" is a name, not Sunday
-        if (plain[k] in _STOPS and not after_abd) or not words[k][0].isalpha() or plain[k].startswith(("لـ", "بـ")):
+        if (plain[k] in _STOPS and not after_abd) or not words[k][0].isalpha() or not words[k].strip("ـ") \
+                or plain[k].startswith(("لـ", "بـ")):
             break
         run.append(words[k])
         k += 1
@@ -205,10 +216,15 @@ def _is_given(word: str) -> bool:
     return plain in names or (plain[:1] in ("و", "ف") and plain[1:] in names)
 
 
-def _person(run: list[str], stems: list[str]) -> str | None:
-    """A person's name in the run: from a given name ("فهد السليماني", "خالد بن محمد مرغلاني"),
-    or the words after a title that end the run ("… جهاز الأمن جوناثان شيري")."""
+def _person(run: list[str], stems: list[str], known: list[str]) -> str | None:
+    """A person's name in the run: a family name the article gave in full before ("وانتقد كامل"
+    after "صالح كامل"), a name from its given name ("فهد السليماني", "خالد بن محمد مرغلاني"), or
+    the words after a role that end the run ("الناطق باسم جهاز الأمن جوناثان شيري")."""
+    if known_person := _alias(run[:1], stems[:1], known):
+        return known_person
     for g, word in enumerate(run):
+        if word.startswith("و") and not word.startswith("وال") and g:
+            return None  # "الخرائط الرقمية وإنشاء … وتشغيل كامل المشروع": a list of things, no speaker
         if _is_given(word) and not word.startswith("ال"):
             name = _extend_name(run, stems, g)
             return " ".join(name) if len(name) > 1 else None
@@ -218,8 +234,9 @@ def _person(run: list[str], stems: list[str]) -> str | None:
                 or normalize_arabic(word) in _ROLE_PREPOSITIONS:
             break
         tail.insert(0, word)
-    # A role or body ends just before: "الناطق باسم جهاز الأمن جوناثان شيري".
-    if 2 <= len(tail) <= 3 and len(tail) < len(run) and run[len(run) - len(tail) - 1].startswith("ال"):
+    # A role opens the run and a role or body ends just before: "الناطق باسم جهاز الأمن جوناثان شيري".
+    if 2 <= len(tail) <= 3 and len(tail) < len(run) and run[len(run) - len(tail) - 1].startswith("ال") \
+            and _is_title(stems[0]) and not any(normalize_arabic(w)[:2] in ("با", "بل", "لا", "لل") for w in tail):
         return " ".join(tail)
     return None
 
@@ -232,17 +249,19 @@ def _extend_name(run: list[str], stems: list[str], g: int) -> list[str]:
     for word, stem in zip(run[g + 1:], stems[g + 1:], strict=True):
         previous = normalize_arabic(name[-1])
         after_link = previous in _NAME_LINKS
-        if len(name) >= _LONGEST_NAME or _is_title(stem) or stem in _ORG_HEADS \
-                or (normalize_arabic(word) in _STOPS and not after_link):
+        plain = normalize_arabic(word)
+        verb = plain in _VERBS or (plain[:1] in ("و", "ف") and plain[1:] in _VERBS)
+        if len(name) >= _LONGEST_NAME or _is_title(stem) or stem in _ORG_HEADS or verb \
+                or (plain in _STOPS and not after_link):
             break
         if word.startswith("ال"):
-            if not (after_link or stem in _NAME_COMPOUNDS or _is_given(name[-1])):
+            compound_given = len(name) >= 2 and normalize_arabic(name[-2]) == "عبد"  # "عبد اللطيف الملا"
+            if not (after_link or stem in _NAME_COMPOUNDS or _is_given(name[-1]) or compound_given):
                 break
             name.append(word)
             if not (after_link or stem in _NAME_COMPOUNDS):
                 break  # the family name ends the name
             continue
-        plain = normalize_arabic(word)
         if not after_link and not _is_given(word) and (
                 (plain[:1] in ("ب", "ل") and plain[1:2] in ("ا", "ل")) or plain.endswith("ه")):
             break  # a preposition's word or a pronoun's: "باستمرار", "للصحفيين", "خروجه"
@@ -257,18 +276,23 @@ def _organisation(words: list[str], run: list[str], stems: list[str], at: int, i
     if stems[at] in _MEDIA_HEADS and k + at + 1 < len(words) and words[k + at + 1] in _QUOTES:
         return _quoted(words, k + at + 1, index)
     name = [run[at]]
+    closed = run[at].startswith("ال")  # a definite word closes the chain to all but adjectives and ل-genitives
     for j in range(at + 1, min(len(run), at + 7)):
         word = normalize_arabic(run[j])
-        first = j == at + 1
-        # "لحقوق الإنسان", "لشؤون اللاجئين": a genitive with ل before a word with the article.
-        # "منظمة مراقبة حقوق الإنسان": indefinite nouns chain on to the definite one that ends them.
-        genitive = j + 1 < len(run) and run[j + 1].startswith("ال") and not word.startswith("و") \
-            and not _is_title(stems[j]) and stems[j] not in _ORG_HEADS
-        if word in _STOPS or word in _ROLE_PREPOSITIONS or not (first or genitive or word.startswith(("ال", "وال", "لل", "بال"))):
-            break
-        if _is_title(stems[j]):
+        definite = word.startswith(("ال", "وال", "لل", "بال"))
+        # "منظمة مراقبة حقوق الإنسان": indefinite nouns chain on to the definite one that ends them;
+        # "لحقوق الإنسان", "لشؤون اللاجئين": a genitive with ل may follow a definite word too.
+        indefinite = j + 1 < len(run) and run[j + 1].startswith("ال") and not word.startswith("و") \
+            and not _is_title(stems[j]) and stems[j] not in _ORG_HEADS and (not closed or word.startswith("ل"))
+        if word in _STOPS or word in _ROLE_PREPOSITIONS or _is_title(stems[j]) \
+                or not (j == at + 1 or indefinite or definite):
             break
         name.append(run[j])
+        closed = closed or definite
+    rest = run[at + len(name):]
+    if 2 <= len(rest) <= 3 and not rest[0].startswith("ال") and not any(
+            _is_title(arabic_stem(w)) or normalize_arabic(w) in _STOPS | _ROLE_PREPOSITIONS for w in rest):
+        return [Mention(" ".join(rest), index, "name")]  # "عضو الجمعية الوطنية راسم العوادي": the member
     if len(name) == 1:
         return [Mention(run[at], index, "backref")] if run[at].startswith(("ال", "وال")) or len(run) == 1 else []
     return [Mention(" ".join(name), index, "name")]
@@ -291,7 +315,7 @@ def _quoted(words: list[str], k: int, index: int) -> list[Mention]:
 def _alias(run: list[str], stems: list[str], known: list[str]) -> str | None:
     """A bare family name after titles ("وقال الدكتور شاولي") that ends a full name the article gives."""
     rest = [w for w, s in zip(run, stems, strict=True) if not _is_title(s)]
-    if not rest:
+    if not rest or normalize_arabic(rest[0]) in _NAME_LINKS:
         return None
     last = arabic_stem(rest[0])
     for name in known:
