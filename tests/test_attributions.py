@@ -23,7 +23,7 @@ def test_english_reporting_patterns():
         "He said nothing more.",
     ]
     assert names(sentences, "en") == [
-        "Iranian Student News Agency",
+        "Iranian Student News Agency (ISNA)",
         "Syrian Observatory for Human Rights",
         "Mayor Lina Haddad",
     ]

@@ -165,7 +165,17 @@ class _Resolver:
 
     def attributions(self) -> list[Attribution]:
         ordered = [s for s in self.sources if s.role == "cited"] + [s for s in self.sources if s.role == "generic"]
-        return [Attribution(s.name, min(s.sentences), s.role, tuple(sorted(s.sentences))) for s in ordered if s.sentences]
+        return [Attribution(self._with_acronym(s), min(s.sentences), s.role, tuple(sorted(s.sentences)))
+                for s in ordered if s.sentences]
+
+    def _with_acronym(self, source: _Source) -> str:
+        """'Provincial Disaster Agency (PDA)' when the article gives the acronym: the short form
+        that figure labels use."""
+        if source.role != "cited" or source.name.endswith(")"):
+            return source.name
+        key = fold_name(source.name)
+        acronym = next((a for a, name in self.acronyms.items() if fold_name(name) == key), None)
+        return f"{source.name} ({acronym})" if acronym else source.name
 
 
 def _core(name: str) -> str:
