@@ -1,0 +1,165 @@
+"""Issue 12's figures, measured on the real components (loopback servers, the real PTB Application
+against the fake Bot API from tests/):
+
+    python bench/hardening.py [--chats 30] [--drip 20]
+
+1. feed:   a 4.9 MB feed of 71,337 items, fetched and parsed, and the longest the event loop
+           went without running meanwhile;
+2. group:  story grouping over 2,000 unposted items;
+3. load:   `--chats` chats send 2 pasted articles each while two links drip for `--drip` s:
+           the pasted-text briefs' p50 and p95 (the issue's bar: p95 ≤ 2 s), and who was told "busy";
+           first without the slow links, as the baseline (CPU-bound: 60 briefs on 2 workers);
+4. flaky:  the same chats with 10% of sends and edits answered 502 and 30% 429: briefs
+           delivered, "Sorry" replies, briefs delivered twice.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from aiohttp import web
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bot.digests.stories import group_stories  # noqa: E402
+from bot.web.addresses import parse_allowlist  # noqa: E402
+from bot.web.feeds import fetch_feed  # noqa: E402
+from bot.web.fetch import FetchPolicy, SafeFetcher  # noqa: E402
+from tests.botharness import bot_settings, running_bot  # noqa: E402
+from tests.fakebotapi import FakeBotAPI  # noqa: E402
+from tests.httpserver import start_on_loopback  # noqa: E402
+
+ARTICLE = (Path(__file__).resolve().parents[1] / "bot" / "examples" / "desalination.en.txt").read_text()
+
+
+def huge_feed(items: int = 71_337) -> bytes:
+    entries = "".join(f"<item><title>S{i}</title><link>https://n.example/{i}</link></item>" for i in range(items))
+    return f'<?xml version="1.0"?><rss version="2.0"><channel><title>F</title>{entries}</channel></rss>'.encode()
+
+
+async def loop_gaps(until: asyncio.Future) -> float:
+    longest, last = 0.0, time.monotonic()
+    while not until.done():
+        await asyncio.sleep(0.005)
+        longest, last = max(longest, time.monotonic() - last), time.monotonic()
+    return longest
+
+
+async def bench_feed() -> None:
+    body = huge_feed()
+    app = web.Application()
+    app.router.add_get("/feed.xml", lambda r: web.Response(body=body, content_type="application/rss+xml"))
+    runner, port = await start_on_loopback(app)
+    fetcher = SafeFetcher(FetchPolicy(allowlist=parse_allowlist("127.0.0.1"), ports=frozenset({port})))
+    started = time.perf_counter()
+    task = asyncio.ensure_future(fetch_feed(fetcher, f"http://127.0.0.1:{port}/feed.xml"))
+    gap = await loop_gaps(task)
+    result = task.result()
+    print(f"feed: {len(body) / 1e6:.1f} MB, 71,337 items -> {len(result.entries)} entries in "
+          f"{time.perf_counter() - started:.2f} s; longest event-loop stall {gap * 1000:.0f} ms")
+    await fetcher.close()
+    await runner.cleanup()
+
+
+def bench_group() -> None:
+    rng = random.Random(12)
+    vocabulary = [f"word{n}" for n in range(3000)]
+    items = [(f"https://site{n % 7}.example/{n}", " ".join(rng.choice(vocabulary) for _ in range(40)))
+             for n in range(2000)]
+    started = time.perf_counter()
+    stories = group_stories(items, lambda i: i[0], lambda i: i[1])
+    print(f"group: 2,000 items -> {len(stories)} stories in {time.perf_counter() - started:.2f} s")
+
+
+def briefs_in(api: FakeBotAPI, chat_id: int) -> list:
+    return [c for c in api.sent(chat_id=chat_id)
+            if c.method in ("editMessageText", "sendMessage") and "Key figures" in c.params.get("text", "")]
+
+
+async def bench_load(chats: int, drip: float, links: int = 2) -> None:
+    released = asyncio.Event()
+
+    async def dripping(request: web.Request) -> web.StreamResponse:
+        response = web.StreamResponse(headers={"Content-Type": "text/html"})
+        await response.prepare(request)
+        deadline = time.monotonic() + drip
+        while time.monotonic() < deadline and not released.is_set():
+            await response.write(b" ")
+            await asyncio.sleep(1)
+        return response
+
+    app = web.Application()
+    app.router.add_get("/drip/{n}", dripping)
+    runner, port = await start_on_loopback(app)
+    api = FakeBotAPI()
+    await api.start()
+    with tempfile.TemporaryDirectory() as data:
+        settings = bot_settings(api, Path(data), port, fetch_timeout=int(drip) + 5, workers=2, queue_size=20,
+                                user_briefs_per_minute=10)
+        async with running_bot(settings):
+            for chat in range(1, links + 1):
+                api.message(chat, f"http://127.0.0.1:{port}/drip/{chat}")
+            await asyncio.sleep(1)
+            sent_at: dict[tuple[int, int], float] = {}
+            for copy in range(2):
+                for chat in range(100, 100 + chats):
+                    message = api.message(chat, f"{ARTICLE}\n\n(copy {copy})")
+                    sent_at[(chat, message["message_id"])] = time.monotonic()
+            await api.wait_for(lambda a: all(len(briefs_in(a, c)) == 2 for c in range(100, 100 + chats)),
+                               timeout=drip + 60)
+            waits = []
+            for chat in range(100, 100 + chats):
+                starts = sorted(t for (c, _), t in sent_at.items() if c == chat)
+                for start, brief in zip(starts, sorted(b.at for b in briefs_in(api, chat))):
+                    waits.append(brief - start)
+            busy = sum(1 for c in api.calls if "busy" in str(c.params.get("text", "")))
+            released.set()
+    waits.sort()
+    print(f"load: {len(waits)} pasted-text briefs while {links} links drip for {drip:g} s: p50 "
+          f"{statistics.median(waits):.2f} s, p95 {waits[int(0.95 * (len(waits) - 1))]:.2f} s; told busy: {busy}")
+    await api.stop()
+    await runner.cleanup()
+
+
+async def bench_flaky(chats: int) -> None:
+    api = FakeBotAPI()
+    await api.start()
+    api.flaky({"sendMessage", "editMessageText", "deleteMessage"}, bad_gateway=0.1, too_many=0.3)
+    with tempfile.TemporaryDirectory() as data:
+        async with running_bot(bot_settings(api, Path(data), workers=2, queue_size=2 * chats)):
+            for chat in range(200, 200 + chats):
+                api.message(chat, ARTICLE)
+            try:
+                await api.wait_for(lambda a: all(briefs_in(a, c) for c in range(200, 200 + chats)), timeout=120)
+            except AssertionError:
+                pass
+    delivered = sum(1 for c in range(200, 200 + chats) if briefs_in(api, c))
+    twice = sum(1 for c in range(200, 200 + chats) if len(briefs_in(api, c)) > 1)
+    sorry = sum(1 for c in api.calls if "went wrong" in str(c.params.get("text", "")))
+    failed = len([c for c in api.calls if c.method.endswith((":502", ":429"))])
+    print(f"flaky: {chats} chats, {failed} calls answered 502/429: {delivered} briefs delivered, "
+          f"{sorry} 'Sorry', {twice} delivered twice")
+    await api.stop()
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--chats", type=int, default=30)
+    parser.add_argument("--drip", type=float, default=20.0)
+    args = parser.parse_args()
+    await bench_feed()
+    bench_group()
+    await bench_load(args.chats, args.drip, links=0)   # the baseline: the same briefs, no slow links
+    await bench_load(args.chats, args.drip)
+    await bench_flaky(args.chats)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
