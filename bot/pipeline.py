@@ -18,6 +18,7 @@ from bot.config import Settings
 from bot.core.brief import Brief, SourceInfo
 from bot.core.compose import BriefOptions, compose_brief
 from bot.core.text.document import Document, parse_plain_text
+from bot.core.text.sentences import count_words
 from bot.engines.apply import summarize_brief, translate_brief
 from bot.engines.base import TranslationFailed, TranslatorProvider
 from bot.engines.batcher import batched
@@ -111,7 +112,7 @@ class Briefer:
         text = text.strip() if text else ""
         if not text:
             raise InputError("The text is empty.", "Paste an article or give a file with one.")
-        words = len(text.split())
+        words = count_words(text)
         if words > self.settings.max_words:
             raise InputError(f"The text is too long to brief ({words:,} words).",
                              f"Briefs are for single articles of up to {self.settings.max_words:,} words.")
@@ -120,12 +121,7 @@ class Briefer:
             target = language
         source = replace(request.source or SourceInfo(), language=language)
         document = parse_plain_text(text, language, title=source.title)
-        article_words = len(document.text.split())
-        if article_words < self.settings.min_words or len(document.sentences) < 2:
-            raise InputError(
-                f"The text is too short to brief ({_word_count(words, article_words, self.settings.min_words)}).",
-                f"A brief needs at least {self.settings.min_words} words in two or more sentences.",
-            )
+        _check_briefable(document, words, self.settings.min_words)
         source = replace(source, title=source.title or document.title, url=source.url or document.url)
         report("summarizing")
         options = BriefOptions(points=request.points or self.settings.points, max_figures=self.settings.max_figures)
@@ -281,6 +277,19 @@ def _word_count(typed: int, article: int, min_words: int) -> str:
     if typed < min_words or article == typed:
         return f"{typed} words"
     return f"{typed} words, {article} of them article text"
+
+
+def _check_briefable(document: Document, typed_words: int, min_words: int) -> None:
+    """Refuse a text with too little to brief, naming which is missing: words or sentences.
+    Words are counted by the script's own rules (characters for Chinese, Japanese, Thai)."""
+    words = count_words(document.text)
+    if words < min_words:
+        raise InputError(f"The text is too short to brief ({_word_count(typed_words, words, min_words)}).",
+                         f"A brief needs at least {min_words} words in two or more sentences.")
+    if len(document.sentences) < 2:
+        raise InputError(f"The text has only one sentence of article text ({words} words), "
+                         "and a brief needs two or more.",
+                         "Paste the whole article, with its sentence punctuation.")
 
 
 def _check_suffix(filename: str) -> None:

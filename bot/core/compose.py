@@ -12,12 +12,23 @@ from bot.core.facts.figures import Figure, extract_figures
 from bot.core.facts.labels import figure_context as label_span
 from bot.core.links import site_host
 from bot.core.select import select_sentences
-from bot.core.text.document import Document
+from bot.core.text.document import Document, is_furniture
+from bot.core.text.normalize import words as normalized_words
+from bot.core.text.sentences import count_words
 
 # Figures that say the most come first; years alone are context, not news.
 _KIND_ORDER = {"number": 0, "money": 0, "percent": 0, "quantity": 0, "ratio": 0,
                "date": 1, "year": 2, "score": 2, "age": 3}
 _HEADLINE_WORDS = 18
+_MAIN_CLAUSE_WORDS = 5  # "On Thursday" or "November 28" is a clause, not yet a headline
+_HEADLINE_BREAK = re.compile(r"[,;:()،؛«»\"“”，；：]|\s(?:--|[–—-])\s")
+# A clause opening with one of these sets the scene ("after three days of rain"); the main
+# clause comes after it.
+_ADVERBIAL_OPENERS = frozenset("""after before on in at during following despite while when as since
+amid with by according if although though because until over from for earlier later
+في بعد قبل خلال وفقا وفق بحسب حسب منذ عند مع وفي وبعد وخلال""".split())
+_QUESTION = re.compile(r"[?؟？][\"'»”’)\]]*$")
+_TRAILING_ATTRIBUTION = re.compile(r"[,،]?\s+(?:officials|police|he|she|they|it|the \w+) (?:said|says|reported)$")
 
 
 @dataclass(frozen=True)
@@ -30,9 +41,16 @@ def compose_brief(document: Document, source: SourceInfo, options: BriefOptions 
     """A brief in the article's own language; translation happens afterwards."""
     language = source.language or "und"
     sentence_figures = [[f for f in extract_figures(s, language) if f.kind != "code"] for s in document.sentences]
+    eligible = point_candidates(document.sentences)
+    headline = document.title
+    if headline is None:
+        lead = eligible.index(True) if True in eligible else 0
+        headline = headline_from(document.sentences[lead])
+        if _same_words(headline, document.sentences[lead]) and eligible.count(True) > 1:
+            eligible[lead] = False  # the headline already says all of it: no point repeats it
     selection = select_sentences(
         document.sentences, options.points, language, document.title,
-        has_figures=[bool(f) for f in sentence_figures],
+        figure_counts=[len(f) for f in sentence_figures], eligible=eligible,
     )
     points = [document.sentences[i] for i in selection.chosen]
     order = selection.chosen + [i for i in selection.by_score() if i not in selection.chosen]
@@ -41,11 +59,19 @@ def compose_brief(document: Document, source: SourceInfo, options: BriefOptions 
     return Brief(
         source=source,
         language=language,
-        headline=document.title or _headline_from(points[0]),
+        headline=headline,
         points=points,
         figures=with_sources(figures, document.sentences, attributions),
         sources=credits(source, document.sentences, language, document.furniture, attributions),
     )
+
+
+def point_candidates(sentences: list[str]) -> list[bool]:
+    """Which sentences may be points: not page furniture, and not questions (an interview's
+    teasers) unless the article is nothing but questions."""
+    prose = [not is_furniture(s) for s in sentences]
+    statements = [ok and not _QUESTION.search(s) for ok, s in zip(prose, sentences, strict=True)]
+    return statements if any(statements) else prose if any(prose) else [True] * len(sentences)
 
 
 def _key_figures(sentences: list[str], figures: list[list[Figure]], order: list[int], limit: int,
@@ -157,6 +183,17 @@ def with_sources(figures: list[KeyFigure], sentences: list[str], attributions: l
     return figures
 
 
-def _headline_from(sentence: str) -> str:
-    words = sentence.split()
-    return sentence if len(words) <= _HEADLINE_WORDS else " ".join(words[:_HEADLINE_WORDS]) + " …"
+def headline_from(lead: str) -> str:
+    """A short form of the lead's main clause: its first clause long enough to say something
+    ("On Thursday, November 28, 2024, Iranian General … was killed …" gives "Iranian General
+    … was killed …"), without a trailing attribution or full stop, at most _HEADLINE_WORDS words."""
+    clauses = [c.strip() for c in _HEADLINE_BREAK.split(lead) if c and c.strip()]
+    main = next((c for c in clauses if count_words(c) >= _MAIN_CLAUSE_WORDS
+                 and c.split()[0].casefold() not in _ADVERBIAL_OPENERS), lead)
+    main = _TRAILING_ATTRIBUTION.sub("", main).rstrip(" .!?؟。！？…۔").strip()
+    words = main.split()
+    return main if len(words) <= _HEADLINE_WORDS else " ".join(words[:_HEADLINE_WORDS]) + " …"
+
+
+def _same_words(headline: str, sentence: str) -> bool:
+    return normalized_words(headline) == normalized_words(sentence)

@@ -13,6 +13,7 @@ import math
 from collections import Counter
 from dataclasses import dataclass
 
+from bot.core.text.sentences import count_words
 from bot.core.text.terms import content_terms
 
 
@@ -22,7 +23,8 @@ class SelectorWeights:
     position: float = 2.0
     position_decay: float = 0.5   # score of sentence i is 1 / (1 + i) ** decay
     title: float = 0.3
-    figures: float = 0.05
+    figures: float = 0.05         # per figure the sentence holds, up to figures_cap of them
+    figures_cap: int = 1
     redundancy: float = 0.8       # how much similarity to a chosen sentence costs
     ideal_words: int = 15         # sentences far from this length lose a little
     length: float = 0.2
@@ -42,17 +44,19 @@ def select_sentences(
     count: int,
     language: str | None,
     title: str | None = None,
-    has_figures: list[bool] | None = None,
+    figure_counts: list[int] | None = None,
     weights: SelectorWeights = SelectorWeights(),
+    eligible: list[bool] | None = None,
 ) -> Selection:
-    """Pick `count` sentences: the best-scoring first, each next one penalised for
-    repeating what is already chosen."""
+    """Pick `count` of the `eligible` sentences (all by default): the best-scoring first,
+    each next one penalised for repeating what is already chosen."""
     vectors = _tfidf_vectors([content_terms(s, language) for s in sentences])
-    base = score_sentences(sentences, vectors, language, title, has_figures, weights)
+    base = score_sentences(sentences, vectors, language, title, figure_counts, weights)
+    candidates = [i for i in range(len(sentences)) if eligible is None or eligible[i]]
     chosen: list[int] = []
-    while len(chosen) < min(count, len(sentences)):
+    while len(chosen) < min(count, len(candidates)):
         best = max(
-            (i for i in range(len(sentences)) if i not in chosen),
+            (i for i in candidates if i not in chosen),
             key=lambda i: base[i] - weights.redundancy * max((_cosine(vectors[i], vectors[j]) for j in chosen), default=0.0),
         )
         chosen.append(best)
@@ -64,20 +68,20 @@ def score_sentences(
     vectors: list[dict[str, float]],
     language: str | None,
     title: str | None,
-    has_figures: list[bool] | None,
+    figure_counts: list[int] | None,
     weights: SelectorWeights,
 ) -> list[float]:
     centroid = _sum_vectors(vectors)
     title_vector = _tfidf_like(content_terms(title, language)) if title else {}
     scores = []
     for i, sentence in enumerate(sentences):
-        length = len(sentence.split())
+        length = count_words(sentence)
         length_fit = -abs(math.log((length + 1) / (weights.ideal_words + 1)))
         score = (
             weights.centrality * _cosine(vectors[i], centroid)
             + weights.position / (1 + i) ** weights.position_decay
             + weights.title * _cosine(vectors[i], title_vector)
-            + weights.figures * (1.0 if has_figures and has_figures[i] else 0.0)
+            + weights.figures * min(figure_counts[i] if figure_counts else 0, weights.figures_cap)
             + weights.length * length_fit
         )
         scores.append(score)

@@ -1,26 +1,65 @@
-"""Sentence splitting for any language, with hand-written rules for Arabic script.
+"""Sentence splitting and word counting for any language.
 
-pysbd handles the languages it knows well (abbreviations, decimals, quotes), but
-its Arabic rules split at the Arabic comma and after the "د." of Dr., so Arabic,
-Persian, Urdu and languages pysbd lacks go through a small rule set here.
+pysbd handles the languages it knows well (abbreviations, decimals, quotes). Its
+Arabic rules split at the Arabic comma and after the "د." of Dr., so Arabic script
+goes through a small rule set here, which also ends a sentence at a full stop glued
+to the next word ("…إلى نوح.و تعني…"), as Arabic news often writes it. Languages
+pysbd lacks go through sentencex (Wikimedia), which knows their abbreviations
+(bench/sentences.py measures it against the rules). Thai, Lao, Khmer and Burmese
+write no full stops: a space between two words of the script ends a sentence there.
+Chinese and Japanese words are not spaced, so words are counted from characters.
+Any sentence far too long to be a point (a text with no punctuation at all) is cut
+at its clause breaks.
 """
 
 from __future__ import annotations
 
+import math
 import re
 
 import pysbd
+from sentencex import segment as sentencex_segment
 
 _PYSBD_LANGUAGES = frozenset({"en", "hi", "mr", "zh", "es", "am", "hy", "bg", "ru", "pl",
                               "nl", "da", "fr", "my", "el", "it", "ja", "de", "kk", "sk"})
+_ARABIC_SCRIPT = frozenset({"ar", "fa", "ur", "ps", "sd", "ug", "ku"})
+_SPACED_CLAUSE_SCRIPTS = frozenset({"th", "lo", "km"})
 
+_ARABIC_LETTER = "\u0621-\u064a\u066e-\u06d3\u06fa-\u06ff"
 _TERMINATOR = r"[.!?؟。！？…۔]+"
 _CLOSERS = "\"'»”’)]"
-_BOUNDARY = re.compile(rf"{_TERMINATOR}[{re.escape(_CLOSERS)}]*\s+(?=\S)")
+# A sentence ends at a terminator followed by a space, or, in Arabic script, by a letter.
+_BOUNDARY = re.compile(rf"{_TERMINATOR}[{re.escape(_CLOSERS)}]*(?:\s+(?=\S)|(?=[{_ARABIC_LETTER}]))")
 # Abbreviations that end in a full stop but not a sentence (Dr., Prof., P.O. Box, e.g.).
-_ABBREVIATIONS = frozenset({"د", "أ", "أ.د", "ص.ب", "م.م", "ق.م", "dr", "mr", "mrs", "ms",
+_ABBREVIATIONS = frozenset({"أ.د", "ص.ب", "م.م", "ق.م", "dr", "mr", "mrs", "ms",
                             "prof", "st", "no", "vs", "e.g", "i.e", "etc", "gen", "col", "lt"})
 _LAST_WORD = re.compile(r"(\S+)\.\s*$")
+
+# Characters of scripts written without spaces between words, and about how many of
+# them make one word: Chinese words average 1.5-2 characters, Thai words about 4-5.
+_HAN_KANA = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_SOUTHEAST_ASIAN = "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff"
+_UNSPACED = re.compile(rf"[{_HAN_KANA}{_SOUTHEAST_ASIAN}]")
+_HAN_KANA_CHAR = re.compile(rf"[{_HAN_KANA}]")
+_CHARS_PER_WORD = {"han_kana": 1.5, "southeast_asian": 4.0}
+_SOUTHEAST_ASIAN_GAP = re.compile(rf"(?<=[{_SOUTHEAST_ASIAN}])\s+(?=[{_SOUTHEAST_ASIAN}])")
+_MIN_CLAUSE_CHARS = 20  # a Thai "sentence" shorter than this is a phrase: it joins the next
+
+# A sentence longer than this cannot be a point: it is cut at clause breaks into
+# pieces of about _CLAUSE_WORDS words.
+_MAX_SENTENCE_WORDS = 80
+_CLAUSE_WORDS = 30
+_CLAUSE_BREAK = re.compile(r"(?<=[,;:،؛，、；：])\s*|\s+(?=[–—]\s)")
+
+
+def count_words(text: str) -> int:
+    """Words of `text`: spaced words, plus word-equivalents of Chinese, Japanese, Thai and
+    other unspaced scripts counted from their characters."""
+    han_kana = len(_HAN_KANA_CHAR.findall(text))
+    southeast_asian = len(_UNSPACED.findall(text)) - han_kana
+    spaced = sum(1 for token in _UNSPACED.sub(" ", text).split() if any(c.isalnum() for c in token))
+    return spaced + math.ceil(han_kana / _CHARS_PER_WORD["han_kana"]
+                              + southeast_asian / _CHARS_PER_WORD["southeast_asian"])
 
 
 def _segmenter(language: str) -> pysbd.Segmenter:
@@ -34,11 +73,15 @@ def split_sentences(text: str, language: str | None = None) -> list[str]:
     text = " ".join(text.split())
     if not text:
         return []
-    if language in _PYSBD_LANGUAGES:
+    if language in _SPACED_CLAUSE_SCRIPTS or (language is None and _SOUTHEAST_ASIAN_GAP.search(text)):
+        pieces = _split_at_script_spaces(text)
+    elif language in _PYSBD_LANGUAGES:
         pieces = _segmenter(language).segment(text)
-    else:
+    elif language in _ARABIC_SCRIPT or not language:
         pieces = _split_by_rules(text)
-    return [p.strip() for p in pieces if p.strip()]
+    else:
+        pieces = list(sentencex_segment(language, text))
+    return [part for piece in pieces if piece.strip() for part in _by_clause_length(piece.strip())]
 
 
 def _split_by_rules(text: str) -> list[str]:
@@ -55,13 +98,55 @@ def _split_by_rules(text: str) -> list[str]:
 
 
 def _ends_in_abbreviation(candidate: str) -> bool:
-    m = _LAST_WORD.search(candidate)
+    m = _LAST_WORD.search(candidate.rstrip())
     if not m:
         return False
     word = m.group(1).lstrip("(\"'«").lower()
-    # Latin initials ("J. Smith") and the listed abbreviations never end a sentence.
-    return word in _ABBREVIATIONS or re.fullmatch(r"[a-z]", word) is not None
+    # Initials ("J. Smith", "د. أحمد") and the listed abbreviations never end a sentence.
+    return word in _ABBREVIATIONS or len(word) == 1 and word.isalpha()
 
 
 def _next_starts_lowercase(text: str, index: int) -> bool:
     return text[index:index + 1].islower()
+
+
+def _split_at_script_spaces(text: str) -> list[str]:
+    """Thai-like scripts end a sentence with a space; spaces beside digits or Latin words are
+    just spaces. Pieces too short to be a sentence join the next one."""
+    sentences: list[str] = []
+    pending = ""
+    for piece in _SOUTHEAST_ASIAN_GAP.split(text):
+        pending = f"{pending} {piece}".strip()
+        if len(pending) >= _MIN_CLAUSE_CHARS:
+            sentences.append(pending)
+            pending = ""
+    if pending:
+        if sentences:
+            sentences[-1] = f"{sentences[-1]} {pending}"
+        else:
+            sentences.append(pending)
+    return sentences
+
+
+def _by_clause_length(sentence: str) -> list[str]:
+    """A sentence of point length as it is; a longer run of text cut at its clause breaks
+    (or, with none, between words) into pieces of about _CLAUSE_WORDS words."""
+    if count_words(sentence) <= _MAX_SENTENCE_WORDS:
+        return [sentence]
+    clauses = [c for c in _CLAUSE_BREAK.split(sentence) if c.strip()]
+    clauses = [part for clause in clauses for part in _between_words(clause)]
+    pieces: list[str] = []
+    for clause in clauses:
+        if pieces and count_words(pieces[-1]) + count_words(clause) <= _CLAUSE_WORDS:
+            pieces[-1] = f"{pieces[-1]} {clause.strip()}"
+        else:
+            pieces.append(clause.strip())
+    return pieces
+
+
+def _between_words(clause: str) -> list[str]:
+    tokens = clause.split()
+    if count_words(clause) <= _MAX_SENTENCE_WORDS or len(tokens) < 2:
+        return [clause]
+    size = max(1, len(tokens) * _CLAUSE_WORDS // count_words(clause))
+    return [" ".join(tokens[i:i + size]) for i in range(0, len(tokens), size)]
