@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 import pytest_asyncio
 from aiohttp import web
 
+from bot.digests.posts import figure_disagreements
 from bot.store.channels import MAX_FEEDS, MAX_UNPOSTED, MAX_UNPOSTED_AGE, Channel, ChannelStore
 from bot.store.database import Database
 from tests.botharness import bot_settings, running_bot
@@ -165,3 +166,10 @@ async def test_other_chats_are_answered_while_big_feeds_and_files_are_read(api, 
         await api.wait_for(lambda a: [t for t in replies(a, ADMIN) if "Posted" in t], timeout=60)
     assert answered_in < 1.0
     assert f"Attached {MAX_FEEDS - 1} new feed(s) of 100000" in imported[0] and "left out" in imported[0]
+
+
+def test_a_difference_is_listed_once():
+    texts = {"a.example": "The plant hired 140 people. Officials said 140 people were hired.",
+             "b.example": "The plant hired 150 people, and 150 people will work there."}
+    differences = figure_disagreements(texts, "en")
+    assert len(differences) == len(set(differences)) == 1, differences

@@ -87,4 +87,4 @@ def figure_disagreements(texts: dict[str, str], language: str | None) -> list[st
                 found.append(f"{first_text} {thing} ({first_outlet}) vs {figure.text} {thing} ({outlet})".replace("  ", " "))
             else:
                 seen.setdefault(key, (figure.normalized, figure.text, outlet))
-    return found
+    return list(dict.fromkeys(found))  # an outlet that repeats its figure is one difference, not two
