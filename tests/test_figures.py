@@ -252,3 +252,13 @@ def test_bracketed_digits_keep_their_scale_word():
 
 def test_a_clock_time_before_last_night_is_not_a_figure():
     assert values("The quake hit at 7.30 last night; shares closed at 12.50 dollars.") == [("money", "12.5")]
+
+
+def test_spelled_names_eras_and_arabic_ordinal_teens():
+    assert [f.kind for f in extract_figures("He told the column Page Six about it.")] == ["code"]
+    assert values("ولد في 16 ديسمبر عام 1770 وتوفي في 1827 م وهو في السادسة عشرة من عمره", "ar") == [
+        ("date", "1770-12-16"), ("year", "1827")]
+
+
+def test_a_full_stop_after_a_month_is_not_part_of_the_date():
+    assert [f.text for f in extract_figures("He died on Thursday 16th April. It rained.")] == ["16th April"]

@@ -31,7 +31,7 @@ AR_MONTHS = {
 _EN_MONTH = rf"(?P<mon>{word_alternation(EN_MONTHS)})\.?"
 _AR_MONTH = rf"(?P<mon>{word_alternation(AR_MONTHS)})(?:\s*[/(]\s*(?:{word_alternation(AR_MONTHS)})(?:\s*\))?)?"
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
-_YEAR = r"(?P<year>(?:1[89]|20)\d\d)"
+_YEAR = r"(?P<year>(?:1[5-9]|20)\d\d)"  # after a month name, 1770 is a year too
 _NO_DIGIT_BEFORE = r"(?<![\d.,])"
 _NO_DIGIT_AFTER = r"(?!\d)"
 
@@ -78,7 +78,8 @@ def find_dates(text: str) -> list[DateMatch]:
             if not 1 <= month <= 12 or (day is not None and not 1 <= day <= 31):
                 continue
             key = _date_key(year, month, day)
-            found.append(DateMatch(m.start(), m.end(), key, year))
+            end = m.end() - (m.group().endswith(".") and len(groups.get("mon") or "") > 4)  # "16th April." ends a sentence
+            found.append(DateMatch(m.start(), end, key, year))
             taken[m.start():m.end()] = b"\x01" * (m.end() - m.start())
     return sorted(found, key=lambda d: d.start)
 

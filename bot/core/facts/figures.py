@@ -74,6 +74,9 @@ _NOT_NAMES = frozenset("""The A An In On At By Of For From To And But Or Some Ab
 Between Only Just Up Down Since Until After Before During With Without Than""".split()) | frozenset(EN_MONTHS)
 _COUNTED_AFTER = re.compile(r"\s?[-–]?\s?[a-z(]")
 _YEAR = re.compile(r"(1[89]|20)\d\d")
+# "1783 م", "2000 ق.م", "1445 هـ": Arabic marks a year with its era.
+_ERA_AFTER = re.compile(r"\s?(?:م|هـ|ق\.?\s?م)(?![^\W\d_])")
+_SENTENCE_INSIDE = re.compile(r"[\w,;]\s$")
 # "one in four", "9 out of 10": a share, worth 0.25 and 0.9 (and 25% and 90% to the guard).
 _SMALL = "|".join(sorted((w for w, v in numwords.EN_UNITS.items() if 1 <= v <= 20), key=len, reverse=True))
 _RATIO = re.compile(rf"(?<![^\W\d_])(?<![\d.,])(?P<a>\d{{1,3}}|{_SMALL})\s+(?:in|out\s+of)\s+"
@@ -251,7 +254,8 @@ def _kind(plain: str, m: re.Match[str], start: int, end: int, value: Decimal, up
         return "age"
     if upper is not None and m["join"] in "-–—" and upper <= value:
         return "year" if _YEAR.fullmatch(m["num"]) else "score"  # 2013-14 is a year; 2-1 a score
-    if upper is None and scale == 1 and qualifier is None and _YEAR.fullmatch(m["num"]):
+    if upper is None and scale == 1 and qualifier is None and (
+            _YEAR.fullmatch(m["num"]) or (len(m["num"]) <= 4 and _ERA_AFTER.match(plain, end))):
         return "year"
     return "number"
 
@@ -294,6 +298,8 @@ def _spelled_figure(text: str, plain: str, start: int, end: int, value: Decimal)
         end, unit, currency = measure.end, measure.unit, measure.currency
     span = text[start:end].rstrip()
     kind = "money" if currency else "percent" if unit == "%" else "quantity" if unit else "number"
+    if _SENTENCE_INSIDE.search(plain[max(0, start - 3):start]) and span[:1].isupper():
+        kind = "code"  # "Page Six", "Formula One": a capital inside a sentence makes a name
     return Figure(span, start, start + len(span), kind, value, None, currency or unit, qualifier,
                   amounts=frozenset({value}))
 

@@ -81,6 +81,8 @@ _TOKEN = re.compile(
     re.IGNORECASE,
 )
 _GAP = re.compile(r"[\s\u00a0-]*")
+_AR_ORDINAL_BEFORE = re.compile(
+    r"(?<![^\W\d_])ال(?:حادي|ثاني|ثالث|رابع|خامس|سادس|سابع|ثامن|تاسع)ة?\s+$")
 
 
 @dataclass(frozen=True)
@@ -114,6 +116,8 @@ def find_word_numbers(text: str) -> list[WordNumber]:
     found: list[WordNumber] = []
     run: list[_Token] = []
     for token in _tokens(text):
+        if not run and _AR_ORDINAL_BEFORE.search(text, max(0, token.opening - 12), token.opening):
+            continue  # "الحادية عشرة": the second word of an ordinal, not ten
         if run and not _continues(text, run[-1], token):
             found += _numbers_in(run)
             run = []
