@@ -162,3 +162,29 @@ async def test_a_flood_of_messages_gets_one_notice(api, tmp_path):
     notices = [c for c in api.sent(chat_id=50) if "Please wait" in c.params.get("text", "")]
     assert len(notices) == 1 and len(briefs_in(api, 50)) == 6
     assert len(api.sent("sendMessage", 50)) == 6 + 1   # six status messages and the notice; was 100
+
+
+async def test_the_webhook_refuses_what_is_not_an_update_and_handles_an_update_once(api, tmp_path):
+    import socket
+
+    import aiohttp
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/hook"
+    secret = {"X-Telegram-Bot-Api-Secret-Token": "s3cret-value"}
+    update = {"update_id": 7, "message": {"message_id": 1, "date": 0, "chat": {"id": 60, "type": "private"},
+                                          "from": {"id": 60, "is_bot": False, "first_name": "R"},
+                                          "text": "/help", "entities": [{"type": "bot_command", "offset": 0, "length": 5}]}}
+    no_chat = {"update_id": 8, "message": {"message_id": 2, "date": 0, "text": "/help"}}
+    settings = bot_settings(api, tmp_path, webhook_url=url, webhook_port=port, webhook_secret="s3cret-value")
+    async with running_bot(settings):
+        await api.wait_for(lambda a: a.sent("setWebhook"))
+        async with aiohttp.ClientSession() as http:
+            for body, status in (([update], 400), (no_chat, 400), (update, 200), (update, 200), (update, 200)):
+                async with http.post(url, json=body, headers=secret) as response:
+                    assert response.status == status, body
+        await api.wait_for(lambda a: a.sent("sendMessage", 60))
+        await asyncio.sleep(0.5)
+    assert len(api.sent("sendMessage", 60)) == 1   # was three replies to one update

@@ -2,7 +2,9 @@
 
 PTB's own webhook server compares the secret with `!=`; this one uses
 `hmac.compare_digest`, so the secret cannot be guessed from response times.
-Telegram sends the secret in `X-Telegram-Bot-Api-Secret-Token`.
+Telegram sends the secret in `X-Telegram-Bot-Api-Secret-Token`. A body that is not an
+update (a JSON list, a message without a chat) gets 400, and an update id seen lately
+is acknowledged but not handled again: Telegram resends an update it thinks was lost.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+from collections import deque
 
 from aiohttp import web
 from telegram import Update
@@ -18,10 +21,31 @@ from telegram.ext import Application
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_UPDATE_BYTES = 1024 * 1024  # an update is a few kB; anything near this is not from Telegram
+REMEMBERED_UPDATES = 1000       # update ids kept to drop repeats; Telegram resends within minutes
+
+
+class RecentIds:
+    """The last `size` ids seen, to answer "seen lately?" in constant time and bounded memory."""
+
+    def __init__(self, size: int) -> None:
+        self._order: deque[int] = deque()
+        self._ids: set[int] = set()
+        self.size = size
+
+    def add(self, value: int) -> bool:
+        """False when `value` was seen lately (and is not added again)."""
+        if value in self._ids:
+            return False
+        self._order.append(value)
+        self._ids.add(value)
+        if len(self._order) > self.size:
+            self._ids.discard(self._order.popleft())
+        return True
 
 
 def webhook_app(application: Application, path: str, secret: str) -> web.Application:
     """POST `path` takes updates (wrong or missing secret: 403); GET /healthz says whether the bot runs."""
+    seen = RecentIds(REMEMBERED_UPDATES)
 
     async def receive(request: web.Request) -> web.Response:
         given = request.headers.get(SECRET_HEADER, "")
@@ -30,9 +54,17 @@ def webhook_app(application: Application, path: str, secret: str) -> web.Applica
             raise web.HTTPForbidden(text="wrong secret")
         try:
             data = await request.json()
+            if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+                raise ValueError("not an object with an update_id")
             update = Update.de_json(data, application.bot)
-        except (json.JSONDecodeError, ValueError, TypeError, KeyError):
+        except (json.JSONDecodeError, ValueError, TypeError, KeyError, AttributeError):
             raise web.HTTPBadRequest(text="not an update") from None
+        message = update.effective_message
+        if message is not None and message.chat is None:  # nothing could answer it, not even the error handler
+            raise web.HTTPBadRequest(text="a message without a chat")
+        if not seen.add(update.update_id):
+            log.info("update %s received again; handled once", update.update_id)
+            return web.Response(text="ok")
         await application.update_queue.put(update)
         return web.Response(text="ok")
 
