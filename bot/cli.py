@@ -114,14 +114,22 @@ def _check_language(code: str) -> None:
 
 def run_bot(args: argparse.Namespace, settings: Settings) -> int:
     # Imported here: the command line and the library need no Telegram at all.
+    from telegram.error import TelegramError
+
     from bot.telegram.app import build_application
     from bot.telegram.run import configure_logging, serve
 
     options = ("webhook_url", "webhook_listen", "webhook_port", "health_port")
     settings = settings.with_values({name: getattr(args, name) for name in options})
     application = build_application(settings)
-    configure_logging()
-    asyncio.run(serve(settings, application))
+    configure_logging(secret=settings.telegram_bot_token)
+    try:
+        asyncio.run(serve(settings, application))
+    except TelegramError as error:  # at start: Telegram unreachable, or the token refused
+        reason = str(error).replace(settings.telegram_bot_token, "<token>")
+        print(f"briefbot: cannot start the bot: Telegram said or did: {reason}. Check the network, "
+              "TELEGRAM_BOT_TOKEN and telegram_base_url.", file=sys.stderr)
+        return EXIT_SOME_FAILED
     return EXIT_OK
 
 

@@ -188,3 +188,27 @@ async def test_the_webhook_refuses_what_is_not_an_update_and_handles_an_update_o
         await api.wait_for(lambda a: a.sent("sendMessage", 60))
         await asyncio.sleep(0.5)
     assert len(api.sent("sendMessage", 60)) == 1   # was three replies to one update
+
+
+def test_briefbot_run_without_telegram_says_so_in_one_line(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "TELEGRAM_BOT_TOKEN": "4242:SECRET-TOKEN", "BRIEFBOT_TELEGRAM_BASE_URL": "http://127.0.0.1:1/bot",
+           "BRIEFBOT_DATA_DIR": str(tmp_path), "BRIEFBOT_CONFIG": ""}
+    result = subprocess.run([sys.executable, "-m", "bot", "run"], capture_output=True, env=env, timeout=60)
+    lines = result.stderr.decode().strip().splitlines()
+    assert result.returncode == 1 and len(lines) == 1, lines[-5:]   # was a 120-line traceback
+    assert "cannot start the bot" in lines[0] and "SECRET-TOKEN" not in lines[0]
+
+
+def test_the_token_never_reaches_a_log_line_even_at_debug_level():
+    import subprocess
+    import sys
+
+    script = ("import logging; from bot.telegram.run import configure_logging; configure_logging('4242:SECRET-TOKEN'); "
+              "logging.getLogger().setLevel(logging.DEBUG); "
+              "logging.getLogger('telegram.ext.ExtBot').debug('Calling %s', 'https://api.telegram.org/bot4242:SECRET-TOKEN/getMe')")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=60)
+    assert "getMe" in result.stderr.decode() and "SECRET-TOKEN" not in result.stderr.decode()

@@ -23,10 +23,31 @@ from bot.telegram.webhook import health_app, webhook_app
 log = logging.getLogger("briefbot")
 
 
-def configure_logging() -> None:
+def configure_logging(secret: str = "") -> None:
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO)
     # httpx logs every request URL at INFO, and a Bot API URL contains the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    if secret:  # python-telegram-bot's DEBUG logs carry it too: no log line may
+        for handler in logging.getLogger().handlers:
+            handler.addFilter(Redact(secret))
+
+
+class Redact(logging.Filter):
+    """Replaces `secret` in every record that passes, whatever level and logger it comes from."""
+
+    def __init__(self, secret: str) -> None:
+        super().__init__()
+        self.secret = secret
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if self.secret in message:
+            record.msg, record.args = message.replace(self.secret, "<token>"), None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text and self.secret in record.exc_text:
+            record.exc_text = record.exc_text.replace(self.secret, "<token>")
+        return True
 
 
 async def serve(settings: Settings, application: Application, stop: asyncio.Event | None = None) -> None:
