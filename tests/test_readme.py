@@ -87,8 +87,15 @@ def shell(tmp_path_factory) -> dict[str, str]:
             "PYTHONPATH": str(ROOT)}
 
 
+_RESULTS: dict[str, subprocess.CompletedProcess[str]] = {}
+
+
 def run(command: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["bash", "-c", command], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    """Runs `command` in the checkout; the README shows some commands twice, and they run once."""
+    if command not in _RESULTS:
+        _RESULTS[command] = subprocess.run(["bash", "-c", command], cwd=ROOT, env=env, capture_output=True,
+                                           text=True, timeout=120)
+    return _RESULTS[command]
 
 
 def shown_in(expected: str, actual: str) -> bool:
