@@ -11,6 +11,7 @@ import pytest_asyncio
 from aiohttp import web
 
 from bot.telegram.fairness import UserRateLimit, WorkQueue
+from bot.telegram.services import services
 from tests.botharness import bot_settings, running_bot
 from tests.conftest import EXAMPLES
 from tests.fakebotapi import FakeBotAPI
@@ -212,3 +213,30 @@ def test_the_token_never_reaches_a_log_line_even_at_debug_level():
               "logging.getLogger('telegram.ext.ExtBot').debug('Calling %s', 'https://api.telegram.org/bot4242:SECRET-TOKEN/getMe')")
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=60)
     assert "getMe" in result.stderr.decode() and "SECRET-TOKEN" not in result.stderr.decode()
+
+
+async def test_only_group_admins_change_the_groups_settings(api, tmp_path):
+    group = -100777
+    api.chat_members[(group, 71)] = "administrator"
+    api.chat_members[(group, 72)] = "member"
+    async with running_bot(bot_settings(api, tmp_path)) as application:
+        api.message(group, "/length 3", chat_type="supergroup", user_id=72)
+        await api.wait_for(lambda a: said(a, group, "Only an administrator"))
+        chats = services(application).chats
+        assert (await chats.get(group)).points is None
+        api.message(group, "/length 3", chat_type="supergroup", user_id=71)
+        await api.wait_for(lambda a: said(a, group, "3 sentences"))
+        # an anonymous administrator writes as the group itself
+        api.message(group, "/length 4", chat_type="supergroup", user_id=1087968824,
+                    sender_chat={"id": group, "type": "supergroup", "title": "A group"})
+        await api.wait_for(lambda a: said(a, group, "4 sentences"))
+        assert (await chats.get(group)).points == 4
+
+
+async def test_odd_digits_get_a_usage_line_not_a_python_error(api, tmp_path):
+    async with running_bot(bot_settings(api, tmp_path)):
+        api.message(73, "/length ²")
+        await api.wait_for(lambda a: said(a, 73, "from 1 to"))
+        api.message(73, "/length ٣")       # Arabic-Indic three is a number
+        await api.wait_for(lambda a: said(a, 73, "3 sentences"))
+    assert not said(api, 73, "invalid literal") and not said(api, 73, SORRY)

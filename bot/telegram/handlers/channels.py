@@ -48,7 +48,7 @@ class Refusal(Exception):
 async def authorized_chat(context: ContextTypes.DEFAULT_TYPE, reference: str, user_id: int) -> ChatFullInfo:
     """The channel or group `reference` (@name or id) when both the user and the bot are its admins."""
     try:
-        chat = await context.bot.get_chat(int(reference) if reference.lstrip("-").isdigit() else reference)
+        chat = await context.bot.get_chat(int(reference) if reference.lstrip("-").isdecimal() else reference)
         member = await context.bot.get_chat_member(chat.id, user_id)
         me = await context.bot.get_chat_member(chat.id, context.bot.id)
     except TelegramError:
@@ -225,14 +225,14 @@ def _changed(channel: Channel, key: str, value: str) -> Channel:
     phrases = tuple(p.strip() for p in value.split(",") if p.strip())
     if key == "language" and is_known_language(value.lower()):
         return channel.with_values(language=value.lower())
-    if key == "items" and value.isdigit() and 1 <= int(value) <= MAX_ITEMS:
+    if key == "items" and value.isdecimal() and 1 <= int(value) <= MAX_ITEMS:
         return channel.with_values(items=int(value))
     if key in ("include", "exclude"):
         return channel.with_values(**{key: phrases})
     if key == "topic":
         if value.lower() == "off":
             return channel.with_values(thread_id=None)
-        if value.isdigit():
+        if value.isdecimal():
             return channel.with_values(thread_id=int(value))
     if key in ("pause", "resume"):
         return channel.with_values(paused=key == "pause")

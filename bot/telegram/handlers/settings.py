@@ -1,23 +1,59 @@
-"""Per-chat settings: /lang, /length, /reads, /original and /settings, stored in SQLite."""
+"""Per-chat settings: /lang, /length, /reads, /original and /settings, stored in SQLite.
+
+In a group, only its administrators may change them (asked live with getChatMember;
+an anonymous administrator writes as the group itself); anyone may read /settings.
+"""
 
 from __future__ import annotations
 
 from telegram import Update
+from telegram.constants import ChatMemberStatus, ChatType
+from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
 
 from bot.language import is_known_language
 from bot.telegram.context import Reader, reader
-from bot.telegram.i18n import texts_for, ui_language, ui_languages
+from bot.telegram.i18n import N_, texts_for, ui_language, ui_languages
 from bot.telegram.keyboards import language_keyboard
 
 MAX_POINTS = 10
+ADMINS = (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR)
+ONLY_ADMINS = N_("Only an administrator of this group can change its settings.")
+
+
+async def _may_change(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """True in a private chat, and in a group for its administrators."""
+    chat, user, message = update.effective_chat, update.effective_user, update.effective_message
+    if chat is None or chat.type == ChatType.PRIVATE:
+        return True
+    if message is not None and message.sender_chat is not None and message.sender_chat.id == chat.id:
+        return True  # an anonymous administrator
+    if user is None:
+        return False
+    try:
+        member = await context.bot.get_chat_member(chat.id, user.id)
+    except TelegramError:
+        return False
+    return member.status in ADMINS
+
+
+async def _refused(me: Reader, update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """Tells a group member who is not an administrator that they may not; True when refused."""
+    if await _may_change(update, context):
+        return False
+    if update.callback_query is not None:
+        await update.callback_query.answer(me.texts(ONLY_ADMINS))
+    else:
+        await update.effective_message.reply_text(me.texts(ONLY_ADMINS))
+    return True
 
 
 async def on_lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/lang offers languages on buttons; /lang xx sets one directly."""
     me = await reader(update, context)
     if context.args:
-        await _set_language(me, update, context.args[0].lower())
+        if not await _refused(me, update, context):
+            await _set_language(me, update, context.args[0].lower())
         return
     await update.effective_message.reply_text(
         me.texts("Which language should your briefs be in?"), reply_markup=language_keyboard(me.texts, "lang"))
@@ -26,8 +62,10 @@ async def on_lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def on_lang_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A language button under /lang."""
     query = update.callback_query
-    await query.answer()
     me = await reader(update, context)
+    if await _refused(me, update, context):
+        return
+    await query.answer()
     await _set_language(me, update, query.data.split(":", 1)[1], edit=True)
 
 
@@ -50,8 +88,11 @@ async def _set_language(me: Reader, update: Update, code: str, edit: bool = Fals
 async def on_length(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/length N: sentences in a brief."""
     me = await reader(update, context)
+    if await _refused(me, update, context):
+        return
     raw = context.args[0] if context.args else ""
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_POINTS:
+    # isdecimal, not isdigit: '²' is a digit that int() refuses; '٣' is a decimal it reads
+    if not raw.isdecimal() or not 1 <= int(raw) <= MAX_POINTS:
         await update.effective_message.reply_text(
             me.texts("Give a number of sentences from 1 to {most}, e.g. /length 3.", most=MAX_POINTS))
         return
@@ -62,6 +103,8 @@ async def on_length(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def on_reads(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/reads en fr: articles in these languages are briefed as they are; /reads none clears."""
     me = await reader(update, context)
+    if await _refused(me, update, context):
+        return
     codes = [code.lower().strip(",") for code in context.args or []]
     if codes == ["none"]:
         codes = []
@@ -78,6 +121,8 @@ async def on_reads(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def on_original(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/original on|off: the source sentences under a translated brief."""
     me = await reader(update, context)
+    if await _refused(me, update, context):
+        return
     choice = (context.args[0].lower() if context.args else "")
     if choice not in ("on", "off"):
         await update.effective_message.reply_text(me.texts("Use /original on or /original off."))
