@@ -145,3 +145,18 @@ def test_one_crashing_source_loses_no_other_brief(tmp_path):
     assert result.returncode == 1
     assert "Coastal city opens desalination plant" in result.stdout.decode()
     assert len(errors) == 1 and "Traceback" not in result.stderr.decode()
+
+
+def test_a_canonical_link_counts_only_on_the_same_site():
+    from bot.web.extract import extract_article
+
+    page = (EXAMPLES / "desalination.html").read_text()
+
+    def with_canonical(href: str) -> str:
+        return page.replace("<head>", f'<head><link rel="canonical" href="{href}">', 1)
+
+    fetched = "https://news.example/2025/plant"
+    assert extract_article(with_canonical("https://evil.example/x"), fetched).url == fetched
+    assert extract_article(with_canonical("javascript:alert(1)"), fetched).url == fetched
+    assert extract_article(with_canonical("https://www.news.example/plant"), fetched).url == \
+        "https://www.news.example/plant"

@@ -240,3 +240,17 @@ async def test_odd_digits_get_a_usage_line_not_a_python_error(api, tmp_path):
         api.message(73, "/length ٣")       # Arabic-Indic three is a number
         await api.wait_for(lambda a: said(a, 73, "3 sentences"))
     assert not said(api, 73, "invalid literal") and not said(api, 73, SORRY)
+
+
+async def test_a_text_link_to_another_scheme_is_not_turned_into_https(api, tmp_path):
+    text = "Read this and this"
+    async with running_bot(bot_settings(api, tmp_path)):
+        api.push({"message": {"message_id": 80, "date": 0, "chat": {"id": 81, "type": "private"},
+                              "from": {"id": 81, "is_bot": False, "first_name": "R"}, "text": text,
+                              "entities": [{"type": "text_link", "offset": 0, "length": 4, "url": "file:///etc/passwd"},
+                                           {"type": "text_link", "offset": 14, "length": 4,
+                                            "url": "javascript:alert(1)"}]}})
+        await api.wait_for(lambda a: [c for c in a.sent(chat_id=81) if c.method == "editMessageText"
+                                      and "Could not" in c.params["text"]])
+    replies = " ".join(c.params.get("text", "") for c in api.sent(chat_id=81))
+    assert "https://file" not in replies and "https://javascript" not in replies and "too short" in replies

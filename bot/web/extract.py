@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import trafilatura
 from trafilatura.settings import Document
 
+from bot.core.links import site_host
 from bot.errors import NotAnArticle
 
 # Below this many words the page is a teaser, a consent wall or an app shell.
@@ -47,9 +48,22 @@ def extract_article(page: bytes | str, url: str | None = None) -> ExtractedPage:
         site=_clean(document.sitename),
         author=_clean(document.author),
         published=_clean(document.date),
-        url=_clean(document.url) or url,
+        url=_same_site(_clean(document.url), url),
         language=_clean(document.language),
     )
+
+
+def _same_site(canonical: str | None, fetched: str | None) -> str | None:
+    """The page's canonical URL only when it is on the site it was fetched from (a subdomain
+    either way counts) and http(s): a page must not relabel itself as another site's article."""
+    if not canonical or not canonical.lower().startswith(("http://", "https://")):
+        return fetched
+    if fetched is None:
+        return canonical
+    claimed, actual = site_host(canonical), site_host(fetched)
+    if claimed and actual and (claimed == actual or claimed.endswith("." + actual) or actual.endswith("." + claimed)):
+        return canonical
+    return fetched
 
 
 def _why_empty(page: bytes | str, text: str) -> str:

@@ -7,6 +7,8 @@ link) or a message that mentions it.
 
 from __future__ import annotations
 
+import re
+
 from telegram import Message, MessageEntity, MessageOriginChannel, Update
 from telegram.ext import CommandHandler, ContextTypes, MessageHandler, filters
 
@@ -16,6 +18,7 @@ from bot.telegram.briefing import BriefRequest, reply_with_brief
 from bot.telegram.context import Reader, reader
 
 MAX_LINKS = 5  # more links in one message are a digest, not a request: channels do that
+_OTHER_SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:(?!\d)")  # 'javascript:…', not 'example.com:8080'
 LINK_ENTITIES: list[str | None] = [MessageEntity.URL, MessageEntity.TEXT_LINK]  # as PTB's parse_entities types it
 
 
@@ -38,6 +41,8 @@ def _links(message: Message) -> dict[str, str]:
     entities = message.parse_entities(LINK_ENTITIES) or message.parse_caption_entities(LINK_ENTITIES)
     for entity, shown in entities.items():
         url = (entity.url or shown) if entity.type == MessageEntity.TEXT_LINK else shown
+        if _OTHER_SCHEME.match(url) and not url.lower().startswith(("http://", "https://")):
+            continue  # file:, javascript:, tg:, mailto: are not articles, and never become https://…
         if not url.lower().startswith(("http://", "https://")):
             url = "https://" + url  # Telegram marks bare "example.com/a" as a link too
         found.setdefault(url, shown)
