@@ -232,10 +232,19 @@ def assert_extractive(result: Brief, cause: str) -> None:
     (Step(json.dumps({"summary": "no headline here"})), "the answer had no headline or no points"),
     (Step(body="<html>Bad gateway</html>"), "the server's response was not JSON"),
     (Step(status=401, body='{"error": "bad key"}'), "the server answered HTTP 401"),
+    (Step(status=400, body='{"error": {"message": "maximum context length is 4096 tokens"}}'),
+     "the server answered HTTP 400"),
 ])
 def test_an_unusable_answer_means_the_extractive_brief(fake, llm, step, cause):
     fake.reset(step)
     assert_extractive(brief(llm()), cause)
+
+
+def test_the_servers_own_words_go_to_the_log_not_the_brief(fake, llm, caplog):
+    fake.reset(Step(status=400, body='{"error": {"message": "maximum context length is 4096 tokens"}}'))
+    result = brief(llm())
+    assert "maximum context length is 4096 tokens" in caplog.text
+    assert "context" not in " ".join(result.warnings) and len(fake.requests) == 1  # a 400 is not retried
 
 
 def test_a_server_that_is_down_means_the_extractive_brief(llm):

@@ -22,6 +22,7 @@ import base64
 import concurrent.futures
 import email.utils
 import json
+import logging
 import threading
 import time
 from collections.abc import Coroutine
@@ -33,6 +34,7 @@ import aiohttp
 
 from bot.config import Settings
 
+log = logging.getLogger(__name__)
 RETRIES = 3                 # after the first try, for 429 and 5xx only
 BACKOFF_SECONDS = 0.5       # then 1 s, then 2 s, unless the server says when (Retry-After)
 PROBE_SECONDS = 5.0         # `briefbot models list` asks whether the server answers, briefly
@@ -162,6 +164,8 @@ class ChatServer:
                                            "longer than llm_timeout allows")
                     await asyncio.sleep(wait)
                     continue
+                # The reader's warning names the status; the operator's log gets the server's words too.
+                log.warning("LLM server %s answered HTTP %d: %.300s", self.server, status, await response.text())
                 raise ServerFailed(f"the server answered HTTP {status}" +
                                    (f" after {attempts} tries" if attempts > 1 else ""))
 
