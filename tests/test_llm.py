@@ -103,6 +103,7 @@ def test_the_prompt_carries_the_article_the_language_and_the_facts(fake, llm):
     system, user = (m["content"] for m in request["messages"])
     assert "in English" in system and "at most 3 points" in system
     assert "\nF2: 120,000" in user and "120,000 cubic metres" in user.split("\nF3")[0]
+    assert "(according to Regional Water Authority)" in user.split("\nF3")[0]  # who the article credits
     assert "S1: Regional Water Authority (cited)" in user
     assert "Engineers from the Harbour Institute of Technology warned" in user
 

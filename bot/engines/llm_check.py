@@ -98,8 +98,8 @@ def brief_messages(prompts: Path, document: Document, brief: Brief, target: str)
 
 
 def _figure_line(index: int, figure: KeyFigure) -> str:
-    credited = getattr(figure, "source", None)  # who the article credits for it, where briefbot found out
-    return f"F{index + 1}: {figure.value} — “{figure.context}”" + (f" (according to {credited})" if credited else "")
+    credited = f" (according to {figure.source})" if figure.source else ""
+    return f"F{index + 1}: {figure.value} — “{figure.context}”{credited}"
 
 
 # ---- the answer --------------------------------------------------------------------
