@@ -254,3 +254,19 @@ async def test_a_text_link_to_another_scheme_is_not_turned_into_https(api, tmp_p
                                       and "Could not" in c.params["text"]])
     replies = " ".join(c.params.get("text", "") for c in api.sent(chat_id=81))
     assert "https://file" not in replies and "https://javascript" not in replies and "too short" in replies
+
+
+def test_the_html_splitter_takes_lone_surrogates():
+    from bot.core.render.telegram_html import escape, split_html, utf16_length
+
+    for text in ("a\ud800b " * 3000, "\udfff", "x" * 5000 + "\ud83d"):
+        parts = split_html(escape(text))
+        assert parts and all(utf16_length(part) <= 4096 for part in parts)
+        assert not any("\ud800" <= c <= "\udfff" for part in parts for c in part)
+
+
+async def test_a_lone_surrogate_in_an_article_still_gets_a_brief(api, tmp_path):
+    async with running_bot(bot_settings(api, tmp_path)):
+        api.message(91, "\ud800" + ARTICLE)
+        await api.wait_for(lambda a: briefs_in(a, 91), timeout=30)
+    assert not said(api, 91, SORRY)

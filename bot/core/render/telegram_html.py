@@ -20,8 +20,13 @@ MESSAGE_LIMIT = 4096
 _RLM = "\u200f"  # keeps a right-to-left line right-to-left when it opens with a digit or Latin name
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def escape(text: str) -> str:
-    return html.escape(text, quote=False)
+    """HTML-escaped, and without surrogate code points: one alone is no character, and Telegram
+    (like any UTF-8 reader) cannot take it; it becomes U+FFFD."""
+    return html.escape(_SURROGATE.sub("\ufffd", text), quote=False)
 
 
 def render_html(brief: Brief, *, show_original: bool = False) -> str:
@@ -74,7 +79,7 @@ class _Atom:
 
 
 def utf16_length(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2  # a stray surrogate counts, never crashes
 
 
 def visible_text(markup: str) -> str:

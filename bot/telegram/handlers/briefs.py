@@ -18,6 +18,7 @@ from bot.telegram.briefing import BriefRequest, reply_with_brief
 from bot.telegram.context import Reader, reader
 
 MAX_LINKS = 5  # more links in one message are a digest, not a request: channels do that
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _OTHER_SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:(?!\d)")  # 'javascript:…', not 'example.com:8080'
 LINK_ENTITIES: list[str | None] = [MessageEntity.URL, MessageEntity.TEXT_LINK]  # as PTB's parse_entities types it
 
@@ -27,6 +28,8 @@ def requests_in(message: Message, min_words: int, strip: str = "") -> list[Brief
     text = message.text or message.caption or ""
     text = (text.replace(strip, " ", 1) if strip else text).strip()
     links = _links(message)
+    # A lone surrogate (valid JSON, no character) would fail every encoder downstream.
+    text = _SURROGATE.sub("\ufffd", text)
     words_outside_links = text
     for link_text in links.values():
         words_outside_links = words_outside_links.replace(link_text, " ")
