@@ -6,7 +6,12 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Literal
+
+# What a key figure counts; the values are the JSON's `kind`.
+FigureKind = Literal["number", "percent", "money", "quantity", "ratio", "date", "year", "score", "age"]
+# Who a credit is: the publisher, a source the article names, or a generic one (police, officials).
+CreditRole = Literal["outlet", "cited", "generic"]
 
 
 @dataclass
@@ -23,7 +28,7 @@ class SourceInfo:
 class KeyFigure:
     value: str        # as it reads in the brief
     context: str      # the words around it, so the figure means something alone
-    kind: str         # number | percent | money | quantity | date | year
+    kind: FigureKind
     normalized: str   # the value compared by the guard ("140", "2024-11-28")
     qualifier: str | None = None
     unit: str | None = None
@@ -33,7 +38,7 @@ class KeyFigure:
 @dataclass
 class Credit:
     name: str
-    role: str  # "outlet" for the publisher, "cited" for whom the article names, "generic" (police, officials)
+    role: CreditRole
     url: str | None = None
 
 
@@ -62,7 +67,7 @@ class Brief:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Brief":
+    def from_dict(cls, data: dict[str, Any]) -> Brief:
         """The inverse of `to_dict`, for briefs kept in a cache."""
         original = data.get("original")
         return cls(

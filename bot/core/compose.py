@@ -140,10 +140,12 @@ def _is_small_spelled(figure: Figure) -> bool:
 
 
 def _key_figure(sentence: str, figure: Figure) -> KeyFigure:
+    kind = figure.kind
+    assert kind != "code"  # codes (G20, MH17) were left out before
     return KeyFigure(
         value=figure.text,
         context=figure_context(sentence, figure),
-        kind=figure.kind,
+        kind=kind,
         normalized=figure.normalized,
         qualifier=figure.qualifier,
         unit=figure.unit,

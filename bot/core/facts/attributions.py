@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Literal
 
 from bot.core.facts import attribution_ar, attribution_en
 from bot.core.facts.lexicon import bodies, fold_name, tokenize
@@ -19,18 +20,21 @@ _ARABIC_SCRIPT = ("ar", "fa", "ur")
 _PRONOUN_REACH = 2  # a "he said" continues a source credited this many sentences back at most
 
 
+Role = Literal["cited", "generic"]  # a source the article names, or a generic one (police, مصادر أمنية)
+
+
 @dataclass(frozen=True)
 class Attribution:
     name: str
     sentence: int                      # the first sentence that credits it
-    role: str = "cited"                # "cited" (named) or "generic" (police, مصادر أمنية)
+    role: Role = "cited"
     sentences: tuple[int, ...] = ()    # every sentence that credits it, pronoun continuations included
 
 
 @dataclass
 class _Source:
     name: str                # the fullest form the article writes
-    role: str
+    role: Role
     key: tuple[str, ...]     # what identifies it: a known body's shown name, else its own words
     words: set[str]          # every word of every form it went by, for matching later aliases
     sentences: list[int] = field(default_factory=list)
@@ -99,7 +103,7 @@ class _Resolver:
         if sentence not in source.sentences:
             source.sentences.append(sentence)
 
-    def _find_or_add(self, name: str, role: str, canonical: str | None = None) -> _Source:
+    def _find_or_add(self, name: str, role: Role, canonical: str | None = None) -> _Source:
         key = fold_name(canonical or name)
         for source in self.sources:
             if source.key == key or (not canonical and source.key == fold_name(name)):

@@ -17,7 +17,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from typing import Literal
 
+from bot.core.brief import FigureKind
 from bot.core.facts import numwords
 from bot.core.facts.cjk import FULL_WIDTH, SCALE_AFTER_DIGITS, find_cjk_numbers, scale_of
 from bot.core.facts.dates import EN_MONTHS, date_keys_compatible, find_dates
@@ -92,7 +94,7 @@ class Figure:
     text: str
     start: int
     end: int
-    kind: str  # number | percent | money | quantity | ratio | date | year | score | age | code
+    kind: FigureKind | Literal["code"]  # code: G20, MH17, never a key figure
     value: Decimal | None = None
     upper: Decimal | None = None
     unit: str | None = None
@@ -237,7 +239,7 @@ def _numeric_figure(text: str, plain: str, m: re.Match[str], decimal_comma: bool
 
 
 def _kind(plain: str, m: re.Match[str], start: int, end: int, value: Decimal, upper: Decimal | None,
-          unit: str | None, currency: str | None, qualifier: str | None, scale: int) -> str:
+          unit: str | None, currency: str | None, qualifier: str | None, scale: int) -> FigureKind | Literal["code"]:
     before = plain[max(0, start - 24):start]
     if _LATIN_BEFORE.search(plain[max(0, m.start("num") - 2):m.start("num")]):
         return "code"  # G20, MH17, COVID-19: names, not figures
@@ -297,7 +299,7 @@ def _spelled_figure(text: str, plain: str, start: int, end: int, value: Decimal)
     if measure:
         end, unit, currency = measure.end, measure.unit, measure.currency
     span = text[start:end].rstrip()
-    kind = "money" if currency else "percent" if unit == "%" else "quantity" if unit else "number"
+    kind: FigureKind | Literal["code"] = "money" if currency else "percent" if unit == "%" else "quantity" if unit else "number"
     if _SENTENCE_INSIDE.search(plain[max(0, start - 3):start]) and span[:1].isupper():
         kind = "code"  # "Page Six", "Formula One": a capital inside a sentence makes a name
     return Figure(span, start, start + len(span), kind, value, None, currency or unit, qualifier,
