@@ -48,6 +48,7 @@ def brief_key(source: str, **options: object) -> str:
 
 class BriefCache:
     def __init__(self, database: Database, max_age: float = MAX_AGE_SECONDS) -> None:
+        self.database = database
         self.db = database.connection
         self.max_age = max_age
 
@@ -61,7 +62,7 @@ class BriefCache:
             stored = StoredSource(key, None, None, document, filename)
         else:
             stored = StoredSource(key, None, text)
-        await self.db.execute(
+        await self.database.write(
             "INSERT OR IGNORE INTO brief_sources (key, url, text, document, filename, created) VALUES (?, ?, ?, ?, ?, ?)",
             (key, stored.url, stored.text, stored.document, stored.filename, time.time()),
         )
@@ -81,12 +82,12 @@ class BriefCache:
         return Brief.from_dict(json.loads(row["brief"])) if row else None
 
     async def put(self, key: str, brief: Brief) -> None:
-        await self.db.execute(
+        await self.database.write(
             "INSERT OR REPLACE INTO brief_cache (key, brief, created) VALUES (?, ?, ?)",
             (key, json.dumps(brief.to_dict(), ensure_ascii=False), time.time()),
         )
 
     async def forget_old(self) -> None:
         cutoff = time.time() - self.max_age
-        await self.db.execute("DELETE FROM brief_cache WHERE created < ?", (cutoff,))
-        await self.db.execute("DELETE FROM brief_sources WHERE created < ?", (cutoff,))
+        await self.database.write("DELETE FROM brief_cache WHERE created < ?", (cutoff,))
+        await self.database.write("DELETE FROM brief_sources WHERE created < ?", (cutoff,))

@@ -99,7 +99,7 @@ class ChannelStore:
             return [_channel(row) for row in await cursor.fetchall()]
 
     async def save(self, channel: Channel) -> None:
-        await self.db.execute(
+        await self.database.write(
             """INSERT INTO channels (chat_id, title, owner_id, language, items, include, exclude, thread_id,
                                      paused, schedule, timezone)
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -112,7 +112,7 @@ class ChannelStore:
              int(channel.paused), channel.schedule, channel.timezone))
 
     async def delete(self, chat_id: int) -> None:
-        await self.db.execute("DELETE FROM channels WHERE chat_id = ?", (chat_id,))
+        await self.database.write("DELETE FROM channels WHERE chat_id = ?", (chat_id,))
 
     # ---- feeds -------------------------------------------------------------------
 
@@ -141,7 +141,7 @@ class ChannelStore:
         return added, refused
 
     async def remove_feed(self, channel_id: int, url: str) -> bool:
-        cursor = await self.db.execute("DELETE FROM feeds WHERE channel_id = ? AND url = ?", (channel_id, url))
+        cursor = await self.database.write("DELETE FROM feeds WHERE channel_id = ? AND url = ?", (channel_id, url))
         return cursor.rowcount == 1
 
     async def feeds(self, channel_id: int) -> list[Feed]:
@@ -150,11 +150,11 @@ class ChannelStore:
                          r["retry_at"], bool(r["reported"])) for r in await cursor.fetchall()]
 
     async def feed_fetched(self, feed: Feed, etag: str | None, last_modified: str | None) -> None:
-        await self.db.execute("UPDATE feeds SET etag = ?, last_modified = ?, failures = 0, retry_at = 0, reported = 0"
+        await self.database.write("UPDATE feeds SET etag = ?, last_modified = ?, failures = 0, retry_at = 0, reported = 0"
                               " WHERE id = ?", (etag, last_modified, feed.id))
 
     async def feed_failed(self, feed: Feed, retry_at: float, reported: bool) -> None:
-        await self.db.execute("UPDATE feeds SET failures = failures + 1, retry_at = ?, reported = ? WHERE id = ?",
+        await self.database.write("UPDATE feeds SET failures = failures + 1, retry_at = ?, reported = ? WHERE id = ?",
                               (retry_at, int(reported), feed.id))
 
     # ---- items -------------------------------------------------------------------

@@ -23,6 +23,7 @@ class ChatSettings:
 
 class ChatSettingsStore:
     def __init__(self, database: Database) -> None:
+        self.database = database
         self.db = database.connection
 
     async def get(self, chat_id: int) -> ChatSettings:
@@ -38,7 +39,7 @@ class ChatSettingsStore:
                             bool(row["show_original"]), row["ui_language"])
 
     async def save(self, settings: ChatSettings) -> None:
-        await self.db.execute(
+        await self.database.write(
             """INSERT INTO chat_settings (chat_id, target_language, points, reads, show_original, ui_language)
                VALUES (?, ?, ?, ?, ?, ?)
                ON CONFLICT (chat_id) DO UPDATE SET

@@ -8,7 +8,7 @@ that has shipped.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -120,6 +120,13 @@ class Database:
                 await self.connection.rollback()
                 raise
             await self.connection.commit()
+
+    async def write(self, sql: str, parameters: Sequence[object] = ()) -> aiosqlite.Cursor:
+        """One statement that changes data, committed on its own. It takes the transaction lock:
+        on the one shared connection, a write made while another coroutine's transaction is
+        open would belong to it, and vanish with its rollback (a saved /lang, lost)."""
+        async with self.transaction() as db:
+            return await db.execute(sql, parameters)
 
     async def _migrate(self) -> None:
         async with self.connection.execute("PRAGMA user_version") as cursor:
