@@ -236,3 +236,11 @@ def test_what_the_caller_knows_of_a_page_fills_only_what_the_page_does_not_say(b
     source = briefer.brief_html(page, source=given).source
     assert (source.title, source.author, source.site) == ("Nova Marina opens its plant", "Desk reporter",
                                                           "Harbour Times")
+
+
+def test_the_keyword_options_and_the_options_dataclass_name_the_same_fields():
+    from dataclasses import fields
+
+    from bot.pipeline import BriefKeywords, BriefRequestOptions
+
+    assert set(BriefKeywords.__annotations__) == {f.name for f in fields(BriefRequestOptions)}
