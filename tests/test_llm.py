@@ -525,3 +525,30 @@ async def test_the_bot_does_not_keep_a_brief_made_while_the_server_failed(fake, 
     first, second = briefs(api)
     assert "The LLM server wrote no brief" in first and HEADLINE not in first
     assert HEADLINE in second and len(fake.requests) == 2
+
+
+async def test_digests_are_written_by_the_server_too(fake, tmp_path):
+    from tests.botharness import bot_settings, running_bot
+    from tests.fakebotapi import BOT_USER, FakeBotAPI
+    from tests.feedserver import FeedServer
+    from tests.test_digests import ADMIN, CHANNEL, command, subscribe_both
+
+    fake.reset(default=Step("No JSON for this one."))
+    fake.routes["desalination"] = [FAITHFUL]
+    api, feeds = FakeBotAPI(), FeedServer()
+    api.chats["@harbour_news"] = {"id": CHANNEL, "type": "channel", "title": "Harbour News", "username": "harbour_news"}
+    api.chat_members[(CHANNEL, ADMIN)] = api.chat_members[(CHANNEL, BOT_USER["id"])] = "administrator"
+    await api.start()
+    await feeds.start()
+    try:
+        settings = bot_settings(api, tmp_path, feeds.port, engine="llm", llm_model=MODEL, llm_base_url=fake.base_url)
+        async with running_bot(settings):
+            await subscribe_both(api, feeds)
+            assert "Posted" in await command(api, ADMIN, "/digest @harbour_news now")
+    finally:
+        await feeds.stop()
+        await api.stop()
+    text = "\n".join(c.params["text"] for c in api.sent("sendMessage", CHANNEL))
+    assert HEADLINE in text and OPENED in text  # the desalination story, by the model, checked
+    assert "Harbour FC" in text                  # the other story: the model failed, the extractive brief stands
+    assert any("desalination" in json.dumps(r["messages"]) for r in fake.requests)
