@@ -162,3 +162,17 @@ print(json.dumps([len(out), "torch" in sys.modules, "transformers" in sys.module
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]
     assert json.loads(result.stdout.splitlines()[-1]) == [4, False, False]
+
+
+def test_the_lean_tokenizer_gives_transformers_tokens_and_text(tiny_models):
+    from transformers import AutoTokenizer
+
+    from bot.engines.ct2 import MarianCodec
+
+    folder = tiny_models["marian"]
+    lean, full = MarianCodec(folder), AutoTokenizer.from_pretrained(folder)
+    texts = [*SENTENCES, "Ünïcode ✓ and 3.5% of $310m", "", "  spaces   inside  "]
+    for text in texts:
+        assert lean.encode(text) == full.convert_ids_to_tokens(full.encode(text))
+        tokens = lean.encode(text)
+        assert lean.decode(tokens) == full.decode(full.convert_tokens_to_ids(tokens), skip_special_tokens=True).strip()

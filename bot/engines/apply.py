@@ -19,10 +19,12 @@ from bot.engines.base import Summarizer, TranslationFailed, Translator, Translat
 from bot.language import language_name
 
 RETRY_BEAMS = 8  # a wider beam sometimes finds the translation that keeps the number
-# Texts of one brief retried at most: a retry is a full beam-8 decode, and with a model that
-# garbles numbers (or a random one) every text fails, so unbounded retries double a brief's cost;
-# the headline and points come first, as the reader sees them first. The rest are repaired.
-RETRY_LIMIT = 4
+# Texts of one brief retried at most. A beam-8 retry decodes twice the hypotheses of a beam-4
+# text, so with a model that garbles numbers (a random one garbles all) retrying a brief's 13
+# texts would cost twice its first pass; two bound the extra to about a third. The headline and
+# points come first, as the reader sees them first; the rest are repaired, which always leaves
+# the source's figures.
+RETRY_LIMIT = 2
 
 
 def translate_brief(brief: Brief, translator: Translator, beam_size: int = 4) -> None:
