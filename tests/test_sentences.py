@@ -173,3 +173,8 @@ def test_a_sentence_opening_with_a_name_and_a_lowercase_aside_keeps_it():
     document = parse_plain_text("Manchester United – who lost on Saturday – face Leeds next. Fans wait.", "en")
     assert document.sentences[0].startswith("Manchester United – who lost")
     assert document.datelines == []
+
+
+def test_a_title_ending_in_a_number_is_still_a_title():
+    document = parse_plain_text("Maker unveils Phone 16\n\nThe phone costs 900 dollars. It ships in May.", "en")
+    assert document.title == "Maker unveils Phone 16"

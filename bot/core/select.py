@@ -39,6 +39,33 @@ class Selection:
         return sorted(range(len(self.scores)), key=lambda i: -self.scores[i])
 
 
+@dataclass(frozen=True)
+class SentenceFeatures:
+    """What the score is made of, computed once per article (bench/tune_selector.py scores
+    the same features under many weights)."""
+
+    vectors: list[dict[str, float]]
+    centrality: list[float]   # TF-IDF cosine to the whole article
+    title: list[float]        # cosine to the title's terms
+    figures: list[int]        # figures the sentence holds
+    words: list[int]
+
+
+def sentence_features(
+    sentences: list[str], language: str | None, title: str | None = None, figure_counts: list[int] | None = None,
+) -> SentenceFeatures:
+    vectors = _tfidf_vectors([content_terms(s, language) for s in sentences])
+    centroid = _sum_vectors(vectors)
+    title_vector = _tfidf_like(content_terms(title, language)) if title else {}
+    return SentenceFeatures(
+        vectors=vectors,
+        centrality=[_cosine(v, centroid) for v in vectors],
+        title=[_cosine(v, title_vector) for v in vectors],
+        figures=list(figure_counts) if figure_counts else [0] * len(sentences),
+        words=[count_words(s) for s in sentences],
+    )
+
+
 def select_sentences(
     sentences: list[str],
     count: int,
@@ -48,11 +75,18 @@ def select_sentences(
     weights: SelectorWeights = SelectorWeights(),
     eligible: list[bool] | None = None,
 ) -> Selection:
-    """Pick `count` of the `eligible` sentences (all by default): the best-scoring first,
-    each next one penalised for repeating what is already chosen."""
-    vectors = _tfidf_vectors([content_terms(s, language) for s in sentences])
-    base = score_sentences(sentences, vectors, language, title, figure_counts, weights)
-    candidates = [i for i in range(len(sentences)) if eligible is None or eligible[i]]
+    """Pick `count` of the `eligible` sentences (all by default)."""
+    return select_by_features(sentence_features(sentences, language, title, figure_counts), count, weights, eligible)
+
+
+def select_by_features(
+    features: SentenceFeatures, count: int, weights: SelectorWeights, eligible: list[bool] | None = None,
+) -> Selection:
+    """The best-scoring sentence first, each next one penalised for repeating what is
+    already chosen (MMR); returned in reading order."""
+    base = score_sentences(features, weights)
+    vectors = features.vectors
+    candidates = [i for i in range(len(base)) if eligible is None or eligible[i]]
     chosen: list[int] = []
     while len(chosen) < min(count, len(candidates)):
         best = max(
@@ -63,28 +97,17 @@ def select_sentences(
     return Selection(sorted(chosen), base)
 
 
-def score_sentences(
-    sentences: list[str],
-    vectors: list[dict[str, float]],
-    language: str | None,
-    title: str | None,
-    figure_counts: list[int] | None,
-    weights: SelectorWeights,
-) -> list[float]:
-    centroid = _sum_vectors(vectors)
-    title_vector = _tfidf_like(content_terms(title, language)) if title else {}
+def score_sentences(features: SentenceFeatures, weights: SelectorWeights) -> list[float]:
     scores = []
-    for i, sentence in enumerate(sentences):
-        length = count_words(sentence)
+    for i, length in enumerate(features.words):
         length_fit = -abs(math.log((length + 1) / (weights.ideal_words + 1)))
-        score = (
-            weights.centrality * _cosine(vectors[i], centroid)
+        scores.append(
+            weights.centrality * features.centrality[i]
             + weights.position / (1 + i) ** weights.position_decay
-            + weights.title * _cosine(vectors[i], title_vector)
-            + weights.figures * min(figure_counts[i] if figure_counts else 0, weights.figures_cap)
+            + weights.title * features.title[i]
+            + weights.figures * min(features.figures[i], weights.figures_cap)
             + weights.length * length_fit
         )
-        scores.append(score)
     return scores
 
 

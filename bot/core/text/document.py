@@ -27,6 +27,7 @@ _CAPTION_WORDS = 30
 _DANGLING = frozenset("""a an the of to in on at by for with from and or but as than that
 is are was were be has have had its their his her this these de la le el في من على إلى الى عن مع
 و أو او ثم أن ان""".split())
+_DATE_PREPOSITIONS = frozenset({"on", "from", "until", "till", "by", "since", "before", "after", "في", "يوم", "منذ"})
 _SOCIAL = re.compile(r"share|facebook|twitter|whatsapp|telegram|linkedin|pinterest|messenger|"
                      r"e-?mail|copy (?:this )?link|print|شارك|فيسبوك|فيس بوك|تويتر|واتساب|تلغرام",
                      re.IGNORECASE)
@@ -166,10 +167,14 @@ def _is_byline(line: str) -> bool:
 
 
 def _is_fragment(line: str) -> bool:
-    """'The event on 27': a line cut mid-sentence, ending on a number or a dangling word."""
-    last = line.rstrip(" ,;:-–—").split()[-1:] or [""]
-    word = last[0].casefold()
-    return word in _DANGLING or (word.isdigit() and not _is_bare_date(line))
+    """'The event on 27': a line cut mid-sentence, ending on a dangling word or on a day of
+    the month with its month on the next line ('iPhone 16' is a whole title)."""
+    words = [w.casefold() for w in line.rstrip(" ,;:-–—").split()[-2:]]
+    if not words:
+        return False
+    cut_date = (len(words) == 2 and words[0] in _DATE_PREPOSITIONS and words[1].isdigit()
+                and 1 <= int(words[1]) <= 31)
+    return words[-1] in _DANGLING or cut_date
 
 
 def _reads_as_name(line: str) -> bool:
