@@ -125,3 +125,17 @@ def test_any_unicode_gives_figures_whose_offsets_hold(text, language):
 def test_a_label_does_not_run_into_a_subordinate_clause():
     sentence = "He has served in the job since 2010 while it grew to 300 staff."
     assert label_of(sentence, "2010") == "the job since 2010"
+
+
+hostile = st.lists(st.sampled_from(["\u200f", "\u200e", "\u200d", "\u200b", "\ud800", "\udfff", "\x00", "١٢٣",
+                                    "٫", "٬", "%", "٪", "1" * 10_000, "12万", "ألف", "عشر", " ", "\n", "-", ":",
+                                    "05:30", "2-1", "(50)", "£", "March 5", "خمسة", "one in four"]) | texts,
+                   max_size=12).map("".join)
+
+
+@settings(max_examples=150, deadline=None)
+@given(hostile, st.sampled_from(["en", "ar", "zh", None]))
+def test_rtl_marks_joiners_surrogates_nuls_and_long_numbers_never_break_figures(text, language):
+    for figure in extract_figures(text, language):
+        assert text[figure.start:figure.end] == figure.text and figure.normalized
+        assert figure.text in figure_context(text, figure.start, figure.end) in text
