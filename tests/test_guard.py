@@ -1,5 +1,7 @@
 """The figure guard: pure checks of what a model may and may not do to a number."""
 
+import time
+
 from bot.core.guard import check_figures, repair, unsupported_sentences
 
 SOURCE_AR = "قتل أكثر من 140 شخصا في 12 بلدة."
@@ -60,3 +62,18 @@ def test_a_wrong_translation_of_arabic_teens_is_caught():
 def test_arabic_compound_words_match_digits():
     assert check_figures("نزح مئتان وخمسون ألفا", "ar", "250,000 people fled.", "en").ok
     assert check_figures("بلغت الديون 5 تريليونات دولار", "ar", "Debts reached $5 trillion.", "en").ok
+
+
+def test_the_guard_is_linear_on_long_texts():
+    """Issue 12: every figure of the output was compared with every figure of the source.
+    Four times the text must cost far less than the sixteen times of a quadratic check."""
+
+    def seconds(n: int) -> float:
+        source = " ".join(f"{i} people on March {i % 28 + 1}, {1900 + i % 100}" for i in range(n))
+        started = time.perf_counter()
+        assert check_figures(source, "en", source, "en").ok
+        assert unsupported_sentences([source], source, "en", "en") == []
+        return time.perf_counter() - started
+
+    small, large = seconds(1000), seconds(4000)
+    assert large < 10 * small + 0.5

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.core.facts.figures import Figure, extract_figures, figures_match
+from bot.core.facts.figures import Figure, FigureIndex, extract_figures, figures_match
 from bot.core.text.normalize import ascii_digits
 
 
@@ -29,8 +29,9 @@ def check_figures(source: str, source_language: str, output: str, output_languag
     """Which of the source's figures the output lost, and which it made up."""
     wanted = extract_figures(source, source_language)
     given = extract_figures(output, output_language)
-    missing = [f for f in wanted if not any(figures_match(g, f) or figures_match(f, g) for g in given)]
-    invented = [g for g in given if not any(figures_match(g, f) for f in wanted)]
+    given_index, wanted_index = FigureIndex(given), FigureIndex(wanted)
+    missing = [f for f in wanted if not given_index.matches(f)]
+    invented = [g for g in given if not wanted_index.supports(g)]
     return FigureCheck(missing, invented)
 
 
@@ -64,9 +65,9 @@ def repair(source: str, source_language: str, output: str, output_language: str)
 
 def unsupported_sentences(sentences: list[str], source: str, source_language: str, language: str) -> list[int]:
     """Indexes of generated sentences holding a figure that the source does not (for summaries)."""
-    wanted = extract_figures(source, source_language)
+    wanted = FigureIndex(extract_figures(source, source_language))
     return [i for i, sentence in enumerate(sentences)
-            if any(not any(figures_match(g, f) for f in wanted) for g in extract_figures(sentence, language))]
+            if not all(wanted.supports(g) for g in extract_figures(sentence, language))]
 
 
 _DIGITS = re.compile(r"[0-9٠-٩۰-۹](?:[0-9٠-٩۰-۹.,٬٫]*[0-9٠-٩۰-۹])?")

@@ -306,6 +306,61 @@ def _spelled_figure(text: str, plain: str, start: int, end: int, value: Decimal)
                   amounts=frozenset({value}))
 
 
+class FigureIndex:
+    """The figures of a text, indexed so that asking whether it supports a figure costs O(1),
+    not a pass over all of them: the guard stays linear on long texts."""
+
+    def __init__(self, figures: list[Figure]) -> None:
+        self.amounts: set[Decimal] = set()        # every figure's amounts (a date's year too)
+        self.number_amounts: set[Decimal] = set()  # those of figures that are not dates
+        self.days: set[tuple[str, str, str]] = set()
+        for figure in figures:
+            self.amounts |= figure.amounts
+            if figure.date:
+                self.days |= _wildcards(_date_parts(figure.date))
+            else:
+                self.number_amounts |= figure.amounts
+
+    def supports(self, candidate: Figure) -> bool:
+        """True when some indexed figure supports `candidate` (figures_match(candidate, it))."""
+        if candidate.date:
+            return self._has_day(candidate.date)
+        return bool(candidate.amounts & self.amounts)
+
+    def matches(self, figure: Figure) -> bool:
+        """True when `figure` and some indexed figure match either way round."""
+        return self.supports(figure) or bool(figure.date and figure.amounts & self.number_amounts)
+
+    def _has_day(self, date: str) -> bool:
+        parts = _date_parts(date)
+        valued = [i for i, part in enumerate(parts) if part]
+        for mask in range(1 << len(valued)):  # which of its parts the indexed date leaves open
+            query = ["*" if not part else part for part in parts]
+            for bit, position in enumerate(valued):
+                if mask >> bit & 1:
+                    query[position] = ""
+            if (query[0], query[1], query[2]) in self.days:
+                return True
+        return False
+
+
+def _date_parts(key: str) -> tuple[str, str, str]:
+    if key.startswith("--"):
+        month, day = key[2:].split("-")
+        return "", month, day
+    pieces = key.split("-")
+    return pieces[0], pieces[1], pieces[2] if len(pieces) > 2 else ""
+
+
+def _wildcards(parts: tuple[str, str, str]) -> set[tuple[str, str, str]]:
+    """A date under every mask of '*' (a part the asking date does not give)."""
+    variants = set()
+    for mask in range(8):
+        variant = ["*" if mask >> i & 1 else part for i, part in enumerate(parts)]
+        variants.add((variant[0], variant[1], variant[2]))
+    return variants
+
+
 def figures_match(candidate: Figure, source: Figure) -> bool:
     """True when `source` supports `candidate` (same date, or same amount)."""
     if candidate.date:
