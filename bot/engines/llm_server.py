@@ -76,7 +76,7 @@ class ChatServer:
         self.model = options.model  # empty: the first model the server lists
         self.server = public_address(self.base_url)
         self._format = 0  # index into FORMATS: moves on when a server rejects one, for good
-        self._gate = asyncio.Semaphore(options.concurrency)
+        self._gate = asyncio.Semaphore(options.concurrency)  # made anew with each loop, see _started_loop
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._session: aiohttp.ClientSession | None = None
@@ -90,11 +90,11 @@ class ChatServer:
 
     def complete(self, messages: list[dict[str, str]], schema: dict[str, Any]) -> Reply:
         """The model's answer to `messages`; raises ServerFailed with the cause."""
-        return self._run(self.acomplete(messages, schema))
+        return self._run(self._complete(messages, schema))
 
     def models(self) -> list[str]:
         """The ids that `GET {base}/models` lists; raises ServerFailed when it does not answer."""
-        return self._run(self.amodels())
+        return self._run(self._list_models())
 
     def close(self) -> None:
         """Ends requests still in flight (their briefs fall back to extractive) and the session."""
@@ -124,7 +124,7 @@ class ChatServer:
 
     # ---- on the client's loop ----------------------------------------------------
 
-    async def acomplete(self, messages: list[dict[str, str]], schema: dict[str, Any]) -> Reply:
+    async def _complete(self, messages: list[dict[str, str]], schema: dict[str, Any]) -> Reply:
         async with self._gate:
             started = time.monotonic()
             try:
@@ -178,7 +178,7 @@ class ChatServer:
             body["response_format"] = {"type": "json_object"}
         return body
 
-    async def amodels(self) -> list[str]:
+    async def _list_models(self) -> list[str]:
         try:
             async with asyncio.timeout(min(PROBE_SECONDS, self.options.timeout)):
                 async with (await self._client()).get(f"{self.base_url}/models", headers=self._headers()) as response:
@@ -193,7 +193,7 @@ class ChatServer:
         return [str(m.get("id")) for m in listed or [] if isinstance(m, dict) and m.get("id")]
 
     async def _first_model(self) -> str:
-        listed = await self.amodels()
+        listed = await self._list_models()
         if not listed:
             raise ServerFailed("llm_model is not set and the server lists no model")
         return listed[0]
