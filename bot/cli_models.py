@@ -60,6 +60,8 @@ def configured_models(settings: Settings) -> list[tuple[str, str]]:
         rows.append(("translate ar→en (better, larger)", BETTER_ARABIC))
     rows.append(("translate other pairs", settings.many_to_many_model))
     for engine, model in DEFAULT_SUMMARY_MODELS.items():
+        if engine == "llm" and settings.llm_base_url:
+            continue  # the llm engine is a server here: its own line follows the table
         rows.append((f"engine {engine}", settings.summary_model if settings.engine == engine and settings.summary_model else model))
     return rows
 

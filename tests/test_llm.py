@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -498,6 +499,7 @@ def test_models_list_shows_the_server_its_model_and_whether_it_answers(fake, tmp
     listed = run_cli("models", "list", env=env)
     assert listed.returncode == 0, listed.stderr
     assert f"engine llm: server {fake.base_url}, model {MODEL}, answers: yes, 1 model(s) listed" in listed.stdout
+    assert not re.search(r"^engine llm {2,}", listed.stdout, re.MULTILINE)  # no in-process model row for it
     down = server_status(Settings(llm_base_url=closed_port_url(), llm_model=MODEL))
     assert down.endswith(f"model {MODEL}, answers: no (not reachable)")
 
