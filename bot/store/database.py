@@ -79,6 +79,19 @@ MIGRATIONS: list[list[str]] = [
         "ALTER TABLE brief_sources ADD COLUMN document BLOB",
         "ALTER TABLE brief_sources ADD COLUMN filename TEXT",
     ],
+    [  # 4: briefs accepted and not yet delivered, finished after a restart (even after kill -9)
+        """CREATE TABLE pending_briefs (
+               id INTEGER PRIMARY KEY,
+               chat_id INTEGER NOT NULL,
+               user_id INTEGER NOT NULL,
+               request_message_id INTEGER NOT NULL,
+               status_message_id INTEGER,
+               source_key TEXT NOT NULL,
+               choice TEXT NOT NULL,
+               ui_language TEXT NOT NULL,
+               created REAL NOT NULL
+           )""",
+    ],
 ]
 
 

@@ -7,6 +7,9 @@ A link is fetched before a worker is taken (fetching waits on the network, not t
 CPU), under the work queue's own fetch gate. A brief, once made, reaches the user:
 sends and edits that fail for a while are retried (bot.telegram.resend), and if
 the status message cannot become the brief, the brief comes as a new message.
+An accepted request is stored (bot.store.pending) until its answer is delivered:
+shutdown cancels the briefs in flight instead of waiting for them, and the next
+start finishes them, also after kill -9, in the status message the user already has.
 """
 
 from __future__ import annotations
@@ -14,11 +17,13 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
-from telegram import InlineKeyboardMarkup, Message
-from telegram.constants import ChatAction, ParseMode
+from telegram import Bot, Chat, InlineKeyboardMarkup, Message
+from telegram.constants import ChatAction, ChatType, ParseMode
 from telegram.error import BadRequest, TelegramError
+from telegram.ext import Application
 
 from bot.core.brief import Brief, SourceInfo
 from bot.core.render.telegram_html import escape, render_html, split_html
@@ -28,11 +33,12 @@ from bot.errors import BriefError
 from bot.pipeline import Briefer
 from bot.store.cache import brief_key
 from bot.store.chats import ChatSettings
+from bot.store.pending import PendingBrief, PendingBriefs
 from bot.telegram.fairness import QueueFull, RateLimited
-from bot.telegram.i18n import N_, Texts
+from bot.telegram.i18n import N_, Texts, texts_for
 from bot.telegram.keyboards import brief_keyboard
 from bot.telegram.resend import with_retries
-from bot.telegram.services import Services
+from bot.telegram.services import Services, services, started_services
 from bot.web.fetch import FetchedPage
 
 log = logging.getLogger(__name__)
@@ -65,6 +71,13 @@ class ReaderChoice:
     points: int
     keep: frozenset[str]
     show_original: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"to": self.to, "points": self.points, "keep": sorted(self.keep), "show_original": self.show_original}
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> "ReaderChoice":
+        return cls(values["to"], values["points"], frozenset(values["keep"]), values["show_original"])
 
     @classmethod
     def resolve(cls, prefs: ChatSettings, services: Services) -> "ReaderChoice":
@@ -220,6 +233,19 @@ async def reply_with_brief(services: Services, message: Message, request: BriefR
                 "That is a lot of briefs at once. Please wait {seconds} s.", seconds=limited.seconds)), "notice")
         return
     status = await StatusMessage.open(message, texts)
+    stored = await services.cache.remember_source(request.url, request.text, request.document, request.filename)
+    pending = PendingBriefs(services.database)
+    pending_id = await pending.add(message.chat_id, user_id, message.message_id,
+                                   status.message.message_id if status.message else None, stored.key,
+                                   choice.as_dict(), texts.language)
+    with services.work.in_flight():
+        await answer(services, status, request, choice, texts, user_id)
+    await pending.done(pending_id)  # not reached when shutdown cancels it: the next start finishes it
+
+
+async def answer(services: Services, status: StatusMessage, request: BriefRequest, choice: ReaderChoice,
+                 texts: Texts, user_id: int) -> None:
+    """The brief, or a one-line reason, in place of the status message (the user was counted already)."""
     try:
         brief, source_key = await make_brief(services, request, choice, user_id, status, admitted=True)
     except QueueFull:
@@ -230,7 +256,7 @@ async def reply_with_brief(services: Services, message: Message, request: BriefR
         await status.finish(escape(failure_text(texts, request, error)))
         return
     except Exception:
-        log.exception("brief in chat %s failed", message.chat_id)  # the status message must not stay
+        log.exception("brief in chat %s failed", status.reply_to.chat_id)  # the status message must not stay
         await status.finish(escape(texts("Sorry, something went wrong with this message. Please try again later.")))
         return
     await deliver(status, brief, source_key, choice, texts)
@@ -250,3 +276,43 @@ async def deliver(status: StatusMessage, brief: Brief, source_key: str, choice: 
     await status.finish(chunks[0], markup if len(chunks) == 1 else None)
     for number, chunk in enumerate(chunks[1:], start=2):
         await status.follow(chunk, markup if number == len(chunks) else None)
+
+
+def resume_pending(application: Application) -> None:
+    """At start: every brief accepted before the last stop (or crash) and not delivered is
+    finished in the background. Call once the application runs."""
+    shared = services(application)
+
+    async def resume_all() -> None:
+        for item in await PendingBriefs(shared.database).all():
+            application.create_task(_resume(application.bot, shared, item), name=f"pending brief {item.id}")
+
+    application.create_task(resume_all(), name="pending briefs")
+
+
+async def _resume(bot: Bot, shared: Services, item: PendingBrief) -> None:
+    pending = PendingBriefs(shared.database)
+    source = await shared.cache.source(item.source_key)
+    if source is None:  # its source is gone with the cache: nothing left to brief
+        await pending.done(item.id)
+        return
+    chat = Chat(item.chat_id, ChatType.PRIVATE)  # only the ids matter to the calls made with it
+    asked = Message(item.request_message_id, datetime.now(UTC), chat)
+    asked.set_bot(bot)
+    shown: Message | None = None
+    if item.status_message_id is not None:
+        shown = Message(item.status_message_id, datetime.now(UTC), chat)
+        shown.set_bot(bot)
+    texts = texts_for(item.ui_language)
+    status = StatusMessage(shown, asked, asyncio.get_running_loop(), texts)
+    request = BriefRequest(url=source.url, text=source.text, document=source.document, filename=source.filename)
+    log.info("finishing brief %s for chat %s, accepted before the restart", item.id, item.chat_id)
+    with shared.work.in_flight():
+        await answer(shared, status, request, ReaderChoice.from_dict(item.choice), texts, item.user_id)
+    await pending.done(item.id)
+
+
+def cancel_briefs(application: Application) -> int:
+    """At shutdown: cancels the briefs in flight (they stay stored, for the next start)."""
+    shared = started_services(application)
+    return shared.work.cancel_in_flight() if shared is not None else 0

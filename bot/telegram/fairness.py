@@ -14,8 +14,8 @@ import asyncio
 import math
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 
 
 class QueueFull(Exception):
@@ -40,6 +40,26 @@ class WorkQueue:
         self._busy = 0
         self._users: deque[asyncio.Future[None]] = deque()
         self._background: deque[asyncio.Future[None]] = deque()
+        self._in_flight: set[asyncio.Task[object]] = set()
+
+    @contextmanager
+    def in_flight(self) -> Iterator[None]:
+        """Marks the current task as a brief being made, so that shutdown can cancel it
+        (it is stored, and finished after the restart) instead of waiting for it."""
+        task = asyncio.current_task()
+        if task is not None:
+            self._in_flight.add(task)
+        try:
+            yield
+        finally:
+            self._in_flight.discard(task)  # type: ignore[arg-type]
+
+    def cancel_in_flight(self) -> int:
+        """Cancels every brief being made; returns how many there were."""
+        tasks = list(self._in_flight)
+        for task in tasks:
+            task.cancel()
+        return len(tasks)
 
     @property
     def waiting(self) -> int:

@@ -18,6 +18,7 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.config import Settings
+from bot.telegram.briefing import cancel_briefs, resume_pending
 from bot.telegram.webhook import health_app, webhook_app
 
 log = logging.getLogger("briefbot")
@@ -59,6 +60,7 @@ async def serve(settings: Settings, application: Application, stop: asyncio.Even
     runners: list[web.AppRunner] = []
     try:
         await application.start()
+        resume_pending(application)  # briefs accepted before the last stop, or crash
         if settings.webhook_url:
             runners.append(await _start_webhook(settings, application))
         else:
@@ -71,6 +73,11 @@ async def serve(settings: Settings, application: Application, stop: asyncio.Even
     finally:
         if application.updater.running:
             await application.updater.stop()
+        # Briefs in flight are stored: cancelled now, finished after the restart, so a stop
+        # takes a moment instead of a fetch timeout (Docker kills after 10 s).
+        cancelled = cancel_briefs(application)
+        if cancelled:
+            log.info("%d brief(s) in flight will be finished after the restart", cancelled)
         if application.running:
             await application.stop()
         for runner in runners:
