@@ -66,8 +66,9 @@ _RUN = 18  # longest subject read after a cue, in words (titles and roles can be
 _LONGEST_NAME = 5
 
 
-def sentence_mentions(tokens: list[Token], index: int, known: list[str]) -> list[Mention]:
-    """Every credit the sentence gives; `known` holds full person names of the article."""
+def sentence_mentions(tokens: list[Token], index: int, known: dict[str, str]) -> list[Mention]:
+    """Every credit the sentence gives; `known` maps family names to the article's full names
+    (see `family_names`)."""
     words = [t.text for t in tokens]
     plain = [normalize_arabic(w) for w in words]
     found: list[Mention] = []
@@ -128,7 +129,7 @@ def _after_according(plain: list[str], k: int) -> int:
     return k
 
 
-def _report_source(words: list[str], plain: list[str], k: int, index: int, known: list[str]) -> list[Mention]:
+def _report_source(words: list[str], plain: list[str], k: int, index: int, known: dict[str, str]) -> list[Mention]:
     """'تقرير لمصلحة الإحصاءات العامة', 'بحث رسمي من مكتب الإحصاء الهولندي'."""
     steps = 0
     while k < len(plain) and plain[k] in _REPORT_LINKS and steps < 3:
@@ -143,7 +144,7 @@ def _report_source(words: list[str], plain: list[str], k: int, index: int, known
     return [m for m in found if m.kind in ("body", "name")]
 
 
-def _subject(words: list[str], plain: list[str], k: int, index: int, known: list[str],
+def _subject(words: list[str], plain: list[str], k: int, index: int, known: dict[str, str],
              after_verb: bool = False) -> list[Mention]:
     if k >= len(plain):
         return []
@@ -216,7 +217,7 @@ def _is_given(word: str) -> bool:
     return plain in names or (plain[:1] in ("و", "ف") and plain[1:] in names)
 
 
-def _person(run: list[str], stems: list[str], known: list[str]) -> str | None:
+def _person(run: list[str], stems: list[str], known: dict[str, str]) -> str | None:
     """A person's name in the run: a family name the article gave in full before ("وانتقد كامل"
     after "صالح كامل"), a name from its given name ("فهد السليماني", "خالد بن محمد مرغلاني"), or
     the words after a role that end the run ("الناطق باسم جهاز الأمن جوناثان شيري")."""
@@ -312,16 +313,23 @@ def _quoted(words: list[str], k: int, index: int) -> list[Mention]:
     return []
 
 
-def _alias(run: list[str], stems: list[str], known: list[str]) -> str | None:
+def _alias(run: list[str], stems: list[str], known: dict[str, str]) -> str | None:
     """A bare family name after titles ("وقال الدكتور شاولي") that ends a full name the article gives."""
     rest = [w for w, s in zip(run, stems, strict=True) if not _is_title(s)]
     if not rest or normalize_arabic(rest[0]) in _NAME_LINKS:
         return None
-    last = arabic_stem(rest[0])
-    for name in known:
-        if _is_given(name.split()[0]) and arabic_stem(name.split()[-1]) == last:
-            return name  # people only: an organisation's last word is no one's name
-    return None
+    return known.get(arabic_stem(rest[0]))
+
+
+def family_names(names: list[str]) -> dict[str, str]:
+    """Each family name to the first full name that ends with it; people only, since an
+    organisation's last word is no one's name. Built once per article."""
+    families: dict[str, str] = {}
+    for name in dict.fromkeys(names):
+        words = name.split()
+        if len(words) > 1 and _is_given(words[0]):
+            families.setdefault(arabic_stem(words[-1]), name)
+    return families
 
 
 def known_names(tokens: list[Token]) -> list[str]:

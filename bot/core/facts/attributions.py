@@ -46,7 +46,8 @@ def find_attributions(sentences: list[str], language: str | None) -> list[Attrib
     arabic = language in _ARABIC_SCRIPT
     if arabic:
         known = [name for t in tokens for name in attribution_ar.known_names(t)]
-        mentions = [m for i, t in enumerate(tokens) for m in attribution_ar.sentence_mentions(t, i, known)]
+        families = attribution_ar.family_names(known)
+        mentions = [m for i, t in enumerate(tokens) for m in attribution_ar.sentence_mentions(t, i, families)]
         acronyms: dict[str, str] = {}
     else:
         known = [name for t in tokens for name in attribution_en.known_names(t)]
@@ -73,7 +74,11 @@ def sentence_sources(attributions: list[Attribution], count: int) -> list[str | 
 
 class _Resolver:
     def __init__(self, known: list[str], acronyms: dict[str, str], arabic: bool) -> None:
-        self.known = known
+        # Each distinct full name once, the most recently written first, with its words folded
+        # once: resolving a mention then costs the article's distinct names, not its mentions.
+        latest = {name: i for i, name in enumerate(known)}
+        self.known = [(name, set(fold_name(name)), len(_core(name).split()))
+                      for name in sorted(latest, key=latest.__getitem__, reverse=True)]
         self.acronyms = acronyms
         self.arabic = arabic
         self.sources: list[_Source] = []
@@ -100,7 +105,8 @@ class _Resolver:
             self.last = source
 
     def _credit(self, source: _Source, sentence: int) -> None:
-        if sentence not in source.sentences:
+        # Mentions come in reading order, so a repeat can only be the last sentence credited.
+        if not source.sentences or source.sentences[-1] != sentence:
             source.sentences.append(sentence)
 
     def _find_or_add(self, name: str, role: Role, canonical: str | None = None) -> _Source:
@@ -121,8 +127,8 @@ class _Resolver:
         for source in reversed(self.sources):
             if source.role == "cited" and set(words) <= source.words:
                 return source
-        for name in reversed(self.known):
-            if set(words) <= set(fold_name(name)):
+        for name, name_words, _ in self.known:
+            if set(words) <= name_words:
                 return self._find_or_add(name, "cited")
         return None
 
@@ -143,8 +149,8 @@ class _Resolver:
             if source.role == "cited" and set(core) <= source.words:
                 return source  # "Mr Wang" after "Wang Dongming", "Observatory" after the full name
         one_word = len(_core(display).split()) == 1 and not _core(display).isupper()  # a surname, not "ISIS"
-        longer = next((n for n in reversed(self.known) if len(_core(n).split()) > 1
-                       and set(core) <= set(fold_name(n))), None) if one_word else None
+        longer = next((n for n, n_words, n_core in self.known if n_core > 1 and set(core) <= n_words),
+                      None) if one_word else None
         if longer:
             display = longer
         elif self.arabic and len(core) < 2:

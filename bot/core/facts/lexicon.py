@@ -53,6 +53,7 @@ def tokenize(sentence: str) -> list[Token]:
     return tokens
 
 
+@lru_cache(maxsize=1 << 16)  # pure, and the same few thousand words come back in every article
 def arabic_stem(word: str) -> str:
     """An Arabic word without its clitic prefixes (و ف, then ب ل ك, then ال) and with
     alef/hamza and taa marbuta folded: والمرصد, بالمرصد and مرصد compare equal."""
