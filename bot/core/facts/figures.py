@@ -27,6 +27,7 @@ from bot.core.facts.notfigures import not_figure_spans
 from bot.core.facts.units import CURRENCY_PREFIX, QUALIFIERS, Measure, measure_after, qualifier_name
 from bot.core.text.normalize import ascii_digits, word_alternation
 
+_MAX_DIGITS = 40
 # Languages that write 1.250,5 rather than 1,250.5.
 COMMA_DECIMAL = frozenset({"de", "fr", "es", "it", "pt", "nl", "tr", "id", "ru", "uk", "pl",
                            "cs", "sk", "ro", "sv", "da", "no", "nb", "fi", "el", "hu", "bg"})
@@ -185,7 +186,10 @@ def _read_digits(text: str, plain: str, decimal_comma: bool, fence: _Fence,
 
 
 def parse_number(raw: str, decimal_comma: bool = False) -> Decimal | None:
-    """'1,250' -> 1250, '3.5' -> 3.5, '1.250.000' -> 1250000 (ASCII digits expected)."""
+    """'1,250' -> 1250, '3.5' -> 3.5, '1.250.000' -> 1250000 (ASCII digits expected); None for a
+    run of more than _MAX_DIGITS digits, which counts nothing (and would overflow Decimal's range)."""
+    if len(raw) > _MAX_DIGITS:
+        return None
     raw = raw.replace("\u00a0", "").replace("\u202f", "")
     if decimal_comma:
         raw = raw.replace(".", "").replace(",", ".")

@@ -191,7 +191,9 @@ _MULTIPLIERS = ("hundred", "scale", "plural", "dozen")
 
 def _may_follow(last: str, kind: str, token: _Token, first: bool) -> bool:
     """Which word may come next in one number; anything else starts a new number."""
-    if first:
+    if first:  # Arabic ألف or مليون alone is a number; English "million" needs "a" or "one"
+        if kind in _MULTIPLIERS and token.word.isascii():
+            return False
         return kind not in ("and", "plural") and (kind != "a" or not token.joined)
     if token.joined and kind not in ("and", "a"):
         return last in ("ones", "ten", "tens", "hundred", "hundreds", "scale", "dual", "plural")
