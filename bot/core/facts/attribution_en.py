@@ -21,7 +21,8 @@ suggested concluded found showed shows observed complained maintained alleged de
 conceded cautioned agreed quoted highlighted""".split())
 _NOUN_LIKE_VERBS = frozenset("reports claims notes estimates states shows warns".split())
 # Verbs whose subject must be a person or body, not a study or a figure.
-_REPORT_ONLY = frozenset({"found", "showed", "shows", "suggested", "concluded", "estimated", "estimates"})
+_REPORT_ONLY = frozenset({"found", "showed", "shows", "suggested", "concluded", "estimated", "estimates",
+                          "agreed"})  # "agreed that" credits; "agreed to drive" does not
 _PASSIVES = frozenset("""announced released published reported confirmed issued compiled conducted
 quoted cited provided given out""".split())  # "out": carried out by
 _ADVERBS = frozenset("""also both later earlier previously today yesterday tonight recently then had has have
@@ -43,7 +44,7 @@ earlier later since until during despite although though because""".split())
 _CONNECTORS = frozenset({"of", "for", "the", "and", "de", "du", "da", "del", "der", "van", "von", "la", "le",
                          "al", "el", "bin", "ibn", "&"})
 # Words after which "of"/"for" continues a name ("Ministry of Defence", "Center for …").
-_BODY_HEADS = frozenset("""ministry department office institute institution center centre centers centres
+BODY_HEADS = frozenset("""ministry department office institute institution center centre centers centres
 bureau agency commission council committee board service services director secretary minister bank
 university college school society association federation union league organisation organization
 observatory museum court house church party front army forces corps academy foundation trust fund
@@ -407,7 +408,7 @@ def _joins(lower: list[str], k: int) -> bool:
     """Whether the connector at k sits inside a name: 'of'/'for' only after a body's head word
     ("Ministry of Defence"), 'and' only in a body's name ("Centers for Disease Control and …")."""
     if lower[k] in ("of", "for"):
-        return k > 0 and lower[k - 1] in _BODY_HEADS
+        return k > 0 and lower[k - 1] in BODY_HEADS
     if lower[k] == "and":
         return any(w in ("of", "for") for w in lower[max(0, k - 4):k])
     if lower[k] == "the":

@@ -79,6 +79,9 @@ class _Resolver:
         latest = {name: i for i, name in enumerate(known)}
         self.known = [(name, set(fold_name(name)), len(_core(name).split()))
                       for name in sorted(latest, key=latest.__getitem__, reverse=True)]
+        # A person's full name has no small words: "King" is never "King of the Blues".
+        self.people = [(name, words) for name, words, size in self.known
+                       if size > 1 and not any(w[0].islower() for w in name.split())]
         self.acronyms = acronyms
         self.arabic = arabic
         self.sources: list[_Source] = []
@@ -149,8 +152,10 @@ class _Resolver:
             if source.role == "cited" and set(core) <= source.words:
                 return source  # "Mr Wang" after "Wang Dongming", "Observatory" after the full name
         one_word = len(_core(display).split()) == 1 and not _core(display).isupper()  # a surname, not "ISIS"
-        longer = next((n for n, n_words, n_core in self.known if n_core > 1 and set(core) <= n_words),
-                      None) if one_word else None
+        # A body's head word ("Observatory") may stand for any full name; a surname only for a person's.
+        candidates = [(n, w) for n, w, _ in self.known] if core[0] in attribution_en.BODY_HEADS else self.people
+        longer = next((n for n, n_words in candidates if len(n_words) > 1 and set(core) <= n_words), None) \
+            if one_word else None
         if longer:
             display = longer
         elif self.arabic and len(core) < 2:
