@@ -153,7 +153,8 @@ class _Resolver:
                 return source  # "Mr Wang" after "Wang Dongming", "Observatory" after the full name
         one_word = len(_core(display).split()) == 1 and not _core(display).isupper()  # a surname, not "ISIS"
         # A body's head word ("Observatory") may stand for any full name; a surname only for a person's.
-        candidates = [(n, w) for n, w, _ in self.known] if core[0] in attribution_en.BODY_HEADS else self.people
+        body_word = core[0] in attribution_en.BODY_HEADS and core[0] not in attribution_en.TITLES
+        candidates = [(n, w) for n, w, _ in self.known] if body_word else self.people
         longer = next((n for n, n_words in candidates if len(n_words) > 1 and set(core) <= n_words), None) \
             if one_word else None
         if longer:
