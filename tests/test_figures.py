@@ -267,3 +267,8 @@ def test_a_full_stop_after_a_month_is_not_part_of_the_date():
 def test_a_megabyte_long_number_is_no_figure_and_no_crash():
     """Decimal overflowed past about a million digits times a scale; such a run counts nothing."""
     assert values("1" * 1_100_000 + " million people and 7 cars") == [("number", "7")]
+
+
+def test_arabic_min_is_a_qualifier_only_for_a_range():
+    assert [(f.text, f.qualifier) for f in extract_figures("صمم من 40 قطعة من 15 إلى 50 سنة", "ar")] == [
+        ("40", None), ("من 15 إلى 50", "from")]

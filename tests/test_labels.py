@@ -139,3 +139,7 @@ def test_rtl_marks_joiners_surrogates_nuls_and_long_numbers_never_break_figures(
     for figure in extract_figures(text, language):
         assert text[figure.start:figure.end] == figure.text and figure.normalized
         assert figure.text in figure_context(text, figure.start, figure.end) in text
+
+
+def test_bracketed_digits_keep_their_noun_in_the_label():
+    assert label_of("وقال إن اللائحة تتضمن (24) مادة قانونية", "24", "ar") == "(24) مادة قانونية"

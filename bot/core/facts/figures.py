@@ -219,8 +219,10 @@ def _numeric_figure(text: str, plain: str, m: re.Match[str], decimal_comma: bool
     value = parse_number(m["num"], decimal_comma)
     if value is None:
         return None
-    qualifier = qualifier_name(m["qual"])
     upper = parse_number(m["num2"], decimal_comma) if m["num2"] else None
+    qualifier = qualifier_name(m["qual"])
+    if qualifier in ("from", "between") and upper is None:
+        qualifier = None  # "من 40 قطعة" is "of 40 pieces": only a range has a "from"
     start = m.start("qual") if qualifier else m.start("cur") if m["cur"] else m.start("num")
     if m["close"] and m["scale"]:  # "(50) ألف": Saudi papers bracket the digits
         start -= plain[start - 1:start] == "("

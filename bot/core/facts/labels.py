@@ -47,6 +47,8 @@ of the a an and or its their his her our this these those to as
 
 def figure_context(sentence: str, start: int, end: int) -> str:
     """The label of the figure at sentence[start:end]."""
+    if sentence[start - 1:start] == "(" and sentence[end:end + 1] == ")":
+        start, end = start - 1, end + 1  # "(24) مادة": Saudi papers bracket the digits
     clause_start, clause_end = _clause(sentence, start, end)
     right = _right_end(sentence, end, clause_end)
     if _has_words(sentence[end:right]):
