@@ -41,7 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     brief = commands.add_parser("brief", parents=[config], help="brief articles from files or standard input")
     brief.add_argument("sources", nargs="+", metavar="SOURCE",
-                       help="an http(s) link, a .txt or .html file, or - for stdin")
+                       help="an http(s) link, a .txt, .html or .pdf file, or - for stdin")
     brief.add_argument("--to", metavar="LANG", help="language of the brief (ISO 639-1, default en)")
     brief.add_argument("--points", type=_positive, metavar="N", help="sentences in the brief (default 4)")
     brief.add_argument("--format", choices=("text", "json", "html"), default="text",

@@ -30,6 +30,7 @@ from bot.language import LanguageIdentifier, is_known_language, language_name
 from bot.web.decode import decode_text
 from bot.web.extract import extract_article
 from bot.web.fetch import FetchPolicy, SafeFetcher, megabytes
+from bot.web.pdf import PdfLimits, extract_pdf, is_pdf
 
 # Told the name of each stage as it starts ("fetching", "summarizing", "writing", "translating");
 # called from a worker thread for the CPU stages, so it must be thread-safe.
@@ -37,6 +38,7 @@ Progress = Callable[[str], None]
 
 TEXT_SUFFIXES = frozenset({".txt", ".text", ".md"})
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
+PDF_SUFFIXES = frozenset({".pdf"})
 
 
 def _ignore(stage: str) -> None:
@@ -144,7 +146,7 @@ class Briefer:
         return self._brief_text(article.text, replace(request, source=_fill(found, request.source)))
 
     def brief_file(self, path: Path | str, **options: Unpack[BriefKeywords]) -> Brief:
-        """Brief a `.txt` or `.html` file (`options` as for `brief_text`)."""
+        """Brief a `.txt`, `.html` or `.pdf` file (`options` as for `brief_text`)."""
         path = Path(path)
         if path.is_dir():  # before the suffix check: a folder is not "a file with no extension"
             raise InputError("This is a folder, not a file.", "Give the path of one article file.")
@@ -161,20 +163,33 @@ class Briefer:
         return self.brief_document(data, path.name, **options)
 
     def brief_document(self, data: bytes, filename: str | None = None, **options: Unpack[BriefKeywords]) -> Brief:
-        """Brief a file's bytes (an upload, standard input): HTML by its suffix or its first tag,
-        text otherwise. `options` are those of `brief_text`."""
+        """Brief a file's bytes (an upload, standard input): a PDF by its %PDF- header whatever
+        its name, HTML by its suffix or its first tag, text otherwise. `options` are those of `brief_text`."""
         request = BriefRequestOptions(**options)
-        if filename:
-            _check_suffix(filename)
         if len(data) > self.settings.max_input_bytes:
             raise InputError(f"The file is larger than {megabytes(self.settings.max_input_bytes)}.",
                              "Briefs are for single articles; give one article at a time.")
+        if is_pdf(data, filename):
+            return self._brief_pdf(data, request)
+        if filename:
+            _check_suffix(filename)
+            if Path(filename).suffix.lower() in PDF_SUFFIXES:
+                raise InputError("This file is named .pdf but is not a PDF document.",
+                                 "Give the article as a PDF, text, HTML or a link.")
         # One decoder for files and pages alike (declared charset, UTF-8, then detection);
         # it also names a PDF or an image that only wears a .txt or .html name.
         text = decode_text(data)
         if _looks_like_html(data, filename):
             return self._brief_html(text, None, request)
         return self._brief_text(text, request)
+
+    def _brief_pdf(self, data: bytes, request: BriefRequestOptions) -> Brief:
+        # 20 characters a word is far above any language's average (about 6 in English): a PDF that holds
+        # more is refused while it is read, before its text could cost more than max_words allows.
+        limits = PdfLimits(max_text_chars=self.settings.max_words * 20)
+        pdf = extract_pdf(data, limits)
+        found = SourceInfo(title=pdf.title, author=pdf.author, published=pdf.published)
+        return self._brief_text(pdf.text, replace(request, source=_fill(found, request.source)))
 
     async def abrief_url(self, url: str, **options: Unpack[BriefKeywords]) -> Brief:
         """Fetch a link safely and brief the article on it (`options` as for `brief_text`)."""
@@ -294,9 +309,9 @@ def _check_briefable(document: Document, typed_words: int, min_words: int) -> No
 
 def _check_suffix(filename: str) -> None:
     suffix = Path(filename).suffix.lower()
-    if suffix not in TEXT_SUFFIXES | HTML_SUFFIXES:
+    if suffix not in TEXT_SUFFIXES | HTML_SUFFIXES | PDF_SUFFIXES:
         raise UnsupportedSource(
-            f"briefbot reads .txt and .html files, not '{suffix or 'a file with no extension'}'."
+            f"briefbot reads .txt, .html and .pdf files, not '{suffix or 'a file with no extension'}'."
         )
 
 

@@ -8,6 +8,7 @@ import sys
 import pytest
 
 from tests.conftest import EXAMPLES
+from tests.pdfs import article_pdf
 
 
 def briefbot(*args, stdin: bytes | None = None, env: dict | None = None):
@@ -58,7 +59,7 @@ def test_stdin_with_same_language_target():
         (["brief", "-"], b"\x00\x01\x02binary", "binary file"),
         (["brief", str(EXAMPLES)], None, "examples: This is a folder, not a file."),
         (["brief", "-"], b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\nBT (Some words here) Tj ET\n%%EOF\n",
-         "stdin: This is a PDF document, not text."),
+         "stdin: This PDF is damaged and cannot be read."),
         (["brief", "file:///etc/passwd"], None, "bad URL: Only http and https"),
         (["brief", "http://169.254.169.254/latest/meta-data/"], None, "blocked address"),
     ],
@@ -90,11 +91,15 @@ def test_a_bad_target_language_is_one_usage_error_whatever_the_sources():
 
 
 @pytest.mark.parametrize("suffix", [".txt", ".html"])
-def test_a_pdf_renamed_txt_or_html_is_named_for_what_it_is(tmp_path, suffix):
-    fake = tmp_path / f"notes{suffix}"
+def test_a_pdf_renamed_txt_or_html_is_read_as_the_pdf_it_is(tmp_path, suffix):
+    renamed = tmp_path / f"notes{suffix}"
+    renamed.write_bytes(article_pdf((EXAMPLES / "desalination.en.txt").read_text()))
+    result = briefbot("brief", str(renamed))
+    assert result.returncode == 0 and "Coastal city" in result.stdout.decode()
+    fake = tmp_path / f"fake{suffix}"
     fake.write_bytes(b"%PDF-1.7\n" + b"BT (The city opened a plant on Thursday.) Tj ET\n" * 40 + b"%%EOF\n")
     result = briefbot("brief", str(fake))
-    assert result.returncode == 1 and "This is a PDF document, not text." in result.stderr.decode()
+    assert result.returncode == 1 and "This PDF is damaged and cannot be read." in result.stderr.decode()
 
 
 @pytest.mark.parametrize("where", ["before", "after"])

@@ -89,9 +89,9 @@ def test_unknown_target_language_is_refused(briefer, examples):
 
 
 def test_unsupported_file_type(briefer, tmp_path):
-    path = tmp_path / "report.pdf"
-    path.write_bytes(b"%PDF-1.4")
-    with pytest.raises(UnsupportedSource, match=".pdf"):
+    path = tmp_path / "report.docx"
+    path.write_bytes(b"PK\x03\x04")
+    with pytest.raises(UnsupportedSource, match=".docx"):
         briefer.brief_file(path)
 
 

@@ -199,13 +199,13 @@ async def test_the_ui_speaks_arabic_to_arabic_users(api, tmp_path):
 async def test_documents_are_briefed_and_other_files_refused(api, tmp_path):
     api.files["txt1"] = ARTICLE.encode()
     async with running_bot(bot_settings(api, tmp_path)):
-        for file_id, name in (("txt1", "story.txt"), ("pdf1", "story.pdf")):
+        for file_id, name in (("txt1", "story.txt"), ("doc1", "story.docx")):
             api.push({"message": {"message_id": 50, "date": 0, "chat": {"id": 23, "type": "private"},
                                   "from": {"id": 23, "is_bot": False, "first_name": "R"},
                                   "document": {"file_id": file_id, "file_unique_id": file_id, "file_name": name,
                                                "file_size": len(api.files.get(file_id, b"x"))}}})
         await api.wait_for(lambda a: html_briefs(a, 23) and texts_to(a, 23)[1:])
-    assert any(".txt and .html" in text for text in texts_to(api, 23))
+    assert any(".txt, .html and .pdf" in text for text in texts_to(api, 23))
 
 
 async def test_inline_query_answers_with_the_brief(api, tmp_path, server):

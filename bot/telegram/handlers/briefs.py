@@ -13,7 +13,7 @@ from telegram import Message, MessageEntity, MessageOriginChannel, Update
 from telegram.ext import CommandHandler, ContextTypes, MessageHandler, filters
 
 from bot.core.brief import SourceInfo
-from bot.pipeline import HTML_SUFFIXES, TEXT_SUFFIXES
+from bot.pipeline import HTML_SUFFIXES, PDF_SUFFIXES, TEXT_SUFFIXES
 from bot.telegram.briefing import BriefRequest, reply_with_brief
 from bot.telegram.context import Reader, reader
 
@@ -114,14 +114,15 @@ async def on_brief_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
 
 
 async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A .txt or .html file is handed to the Briefer as it is (of a page, only the article is briefed)."""
+    """A .txt, .html or .pdf file is handed to the Briefer as it is (of a page, only the article is
+    briefed; of a PDF, its text layer). A PDF sent without the name is known by its type."""
     message = _message(update)
     me = await reader(update, context)
     document = message.document
     name = (document.file_name or "").lower()
     suffix = name[name.rfind("."):] if "." in name else ""
-    if suffix not in TEXT_SUFFIXES | HTML_SUFFIXES:
-        await message.reply_text(me.texts("I can brief .txt and .html files; this one is not either."))
+    if suffix not in TEXT_SUFFIXES | HTML_SUFFIXES | PDF_SUFFIXES and document.mime_type != "application/pdf":
+        await message.reply_text(me.texts("I can brief .txt, .html and .pdf files; this one is none of them."))
         return
     limit = me.services.settings.max_input_bytes
     if (document.file_size or 0) > limit:
