@@ -117,7 +117,7 @@ async def bench_load(chats: int, drip: float, links: int = 2) -> None:
             waits = []
             for chat in range(100, 100 + chats):
                 starts = sorted(t for (c, _), t in sent_at.items() if c == chat)
-                for start, brief in zip(starts, sorted(b.at for b in briefs_in(api, chat))):
+                for start, brief in zip(starts, sorted(b.at for b in briefs_in(api, chat)), strict=True):
                     waits.append(brief - start)
             busy = sum(1 for c in api.calls if "busy" in str(c.params.get("text", "")))
             released.set()

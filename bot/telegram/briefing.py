@@ -76,11 +76,11 @@ class ReaderChoice:
         return {"to": self.to, "points": self.points, "keep": sorted(self.keep), "show_original": self.show_original}
 
     @classmethod
-    def from_dict(cls, values: dict[str, Any]) -> "ReaderChoice":
+    def from_dict(cls, values: dict[str, Any]) -> ReaderChoice:
         return cls(values["to"], values["points"], frozenset(values["keep"]), values["show_original"])
 
     @classmethod
-    def resolve(cls, prefs: ChatSettings, services: Services) -> "ReaderChoice":
+    def resolve(cls, prefs: ChatSettings, services: Services) -> ReaderChoice:
         return cls(
             to=prefs.target_language or services.settings.target_language,
             points=prefs.points or services.settings.points,
@@ -107,7 +107,7 @@ class StatusMessage:
         self._shown = ""
 
     @classmethod
-    async def open(cls, reply_to: Message, texts: Texts) -> "StatusMessage":
+    async def open(cls, reply_to: Message, texts: Texts) -> StatusMessage:
         try:
             await reply_to.get_bot().send_chat_action(reply_to.chat_id, ChatAction.TYPING)
         except TelegramError as error:  # "typing…" is a courtesy
@@ -229,8 +229,8 @@ async def reply_with_brief(services: Services, message: Message, request: BriefR
         services.rate_limit.admit(user_id)
     except RateLimited as limited:
         if limited.first:
-            await with_retries(lambda: message.reply_text(texts(
-                "That is a lot of briefs at once. Please wait {seconds} s.", seconds=limited.seconds)), "notice")
+            notice = texts("That is a lot of briefs at once. Please wait {seconds} s.", seconds=limited.seconds)
+            await with_retries(lambda: message.reply_text(notice), "notice")
         return
     status = await StatusMessage.open(message, texts)
     stored = await services.cache.remember_source(request.url, request.text, request.document, request.filename)
