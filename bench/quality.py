@@ -3,6 +3,7 @@
     python bench/quality.py                      # held-out parts of every set, markdown table
     python bench/quality.py --part tune          # the part the selector's weights were tuned on
     python bench/quality.py --set easc --limit 20
+    python bench/quality.py --set xsum --points 4   # 4 sentences instead of each set's k
 
 The selector's weights were tuned on the even-numbered articles of EASC and CNN/DM-FRANK
 (`--part tune`); `--part test` (the default) reports the odd-numbered ones, and XSum-FRANK,
@@ -24,7 +25,7 @@ import json
 import statistics
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from rouge_score import rouge_scorer
@@ -193,6 +194,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--part", choices=["test", "tune", "all"], default="test",
                         help="held-out odd articles (default), the even ones tuned on, or all")
     parser.add_argument("--limit", type=int, default=None, help="first N articles only")
+    parser.add_argument("--points", type=int, default=None, help="pick N sentences instead of each set's k")
     args = parser.parse_args(argv)
     names = list(SETS) if args.set == "all" else [args.set]
     print("| set | part | system | R1 | R2 | RLsum | number fidelity | number recall | same as lead |")
@@ -200,6 +202,9 @@ def main(argv: list[str] | None = None) -> int:
     for name in names:
         loader, label = SETS[name]
         articles = part(loader(), name, args.part)[: args.limit]
+        if args.points:
+            articles = [replace(a, k=args.points) for a in articles]
+            label = f"{label.split(',')[0]}, k = {args.points}"
         shown = "all (held out)" if name in HELD_OUT else f"{args.part} ({len(articles)})"
         for system, selector in SYSTEMS.items():
             r = evaluate(articles, selector)

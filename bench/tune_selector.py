@@ -1,6 +1,7 @@
 """Grid-search the selector's weights on the tuning part of EASC and CNN/DM-FRANK.
 
-    python bench/tune_selector.py            # prints the best weights and the runners-up
+    python bench/tune_selector.py            # coarse grid: prints the best weights and the runners-up
+    python bench/tune_selector.py --fine     # finer grid around the coarse grid's best
 
 The tuning part is the even-numbered articles (bench/quality.py --part tune); the held-out
 odd ones and XSum-FRANK are never read here. The objective is the share of the reference
@@ -30,6 +31,17 @@ GRID = {
     "centrality": [0.5, 1.0, 2.0],
     "length": [0.0, 0.2, 0.5],
     "ideal_words": [15, 25],
+}
+# Round two, around round one's best (centrality 0.5, position 1.5, decay 1.0, figures 0.1,
+# cap 2, length 0), once centrality became the cosine to the rest of the article.
+FINE_GRID = {
+    "position_decay": [1.0],
+    "length": [0.0],
+    "centrality": [0.5, 1.0, 2.0],
+    "position": [1.5, 2.0],
+    "figures": [0.1, 0.15],
+    "figures_cap": [2, 4],
+    "redundancy": [0.5, 0.8],
 }
 
 
@@ -83,12 +95,13 @@ def selector(weights: SelectorWeights):
 
 
 def main() -> int:
+    grid = FINE_GRID if "--fine" in sys.argv[1:] else GRID
     sets = {name: [prepare(a) for a in part(SETS[name][0](), name, "tune")] for name in ("easc", "cnndm")}
     floors = {name: measure(items, lambda item: lead(item.article)) for name, items in sets.items()}
     print("LEAD (unigram F1, number recall):", floors)
     results = []
-    for values in itertools.product(*GRID.values()):
-        weights = replace(SelectorWeights(), **dict(zip(GRID, values, strict=True)))
+    for values in itertools.product(*grid.values()):
+        weights = replace(SelectorWeights(), **dict(zip(grid, values, strict=True)))
         scores = {name: measure(items, selector(weights)) for name, items in sets.items()}
         if all(scores[n][0] >= floors[n][0] for n in sets):
             results.append((sum(s[1] for s in scores.values()), scores, weights))

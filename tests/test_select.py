@@ -35,3 +35,31 @@ def test_works_for_a_language_without_stop_words():
     sentences = ["Tulvavesi nousi vanhaan kaupunkiin maanantaina.", "Jalkapallo oli hauskaa.",
                  "Pelastajat evakuoivat vanhan kaupungin asukkaat tulvan takia."]
     assert len(select_sentences(sentences, 2, "fi").chosen) == 2
+
+
+# Issue 11: out of sample the selector returned exactly LEAD's sentences. Here the opening
+# sentences set the scene and the facts come later: the points must carry them.
+SCENE_FIRST = [
+    "The harbour town woke to grey skies and a cold wind on Tuesday.",
+    "Cafes on the front opened late and few people were about.",
+    "An old fisherman said he had seen nothing like it in his life.",
+    "Children stayed home from school and played indoors.",
+    "Waves broke through the sea wall at 3 places and the storm flooded 240 homes and 35 shops.",
+    "The council said storm repairs to the sea wall and the flooded homes would cost 4.5 million euros.",
+    "A shelter took in 120 people whose homes the storm had flooded.",
+    "Gulls circled over the quay in the afternoon.",
+]
+
+
+def test_points_carry_the_articles_figures_rather_than_its_scene_setting():
+    from bot.core.facts.figures import extract_figures
+
+    counts = [len(extract_figures(s, "en")) for s in SCENE_FIRST]
+    chosen = select_sentences(SCENE_FIRST, 4, "en", figure_counts=counts).chosen
+    assert chosen != [0, 1, 2, 3]
+    assert sum(counts[i] for i in chosen) > sum(counts[:4])
+
+
+def test_ineligible_sentences_are_never_chosen():
+    chosen = select_sentences(ARTICLE, 4, "en", eligible=[i % 2 == 1 for i in range(len(ARTICLE))]).chosen
+    assert chosen and all(i % 2 == 1 for i in chosen)
