@@ -70,6 +70,8 @@ class Settings:
     workers: int = 2              # briefs made at once; more wait in the queue
     queue_size: int = 20          # briefs that may wait; beyond, "busy, try again"
     user_briefs_per_minute: int = 6
+    allowed_users: frozenset[int] = frozenset()  # Telegram user ids that may use the bot; empty: everyone
+    allowed_chats: frozenset[int] = frozenset()  # groups and channels it works in; empty: every one
 
     @classmethod
     def load(cls, env: Mapping[str, str] | None = None, file: Path | None = None) -> Settings:
@@ -124,6 +126,8 @@ CHOICES = {"engine": ("extractive", "abstractive", "llm"), "device": ("auto", "c
 def _convert(name: str, kind: Any, raw: Any) -> Any:
     if name in CHOICES and str(raw).strip().lower() not in CHOICES[name]:
         raise BriefError(f"Setting '{name}' must be one of {', '.join(CHOICES[name])}, not '{raw}'.")
+    if kind in (frozenset[int], "frozenset[int]"):
+        return _ids(name, raw)
     try:
         if kind in (int, "int"):
             value = int(raw)
@@ -137,6 +141,16 @@ def _convert(name: str, kind: Any, raw: Any) -> Any:
         return str(raw).strip().lower() if name.endswith("language") else str(raw)
     except ValueError:
         raise BriefError(f"Setting '{name}' must be a positive whole number, not '{raw}'.") from None
+
+
+def _ids(name: str, raw: Any) -> frozenset[int]:
+    """Telegram ids from "123, -100456" (the environment) or [123, -100456] (TOML)."""
+    items = raw.replace(",", " ").split() if isinstance(raw, str) else [raw] if isinstance(raw, int) else raw
+    try:
+        return frozenset(int(str(item).strip()) for item in items)
+    except (TypeError, ValueError):
+        raise BriefError(f"Setting '{name}' must be Telegram ids separated by commas (such as 12345,-100678), "
+                         f"not '{raw}'.") from None
 
 
 def _positive_number(name: str, raw: Any) -> float:

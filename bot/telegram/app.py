@@ -21,7 +21,7 @@ from bot.store.chats import ChatSettingsStore
 from bot.store.database import Database
 from bot.telegram.digests import schedule_all, telegram_delivery
 from bot.telegram.fairness import UserRateLimit, WorkQueue
-from bot.telegram.handlers import briefs, buttons, channels, errors, inline, start
+from bot.telegram.handlers import access, briefs, buttons, channels, errors, inline, start
 from bot.telegram.handlers import settings as settings_handlers
 from bot.telegram.i18n import N_, texts_for, ui_languages
 from bot.telegram.services import Services, keep_services, services, started_services
@@ -62,6 +62,7 @@ def build_application(settings: Settings, briefer: Briefer | None = None) -> App
     if settings.telegram_base_url:
         builder = builder.base_url(settings.telegram_base_url).base_file_url(_file_url(settings.telegram_base_url))
     application = builder.build()
+    application.add_handlers(access.handlers(settings))  # the operator's allow-list, before every feature
     for feature in FEATURES:
         application.add_handlers(feature.HANDLERS)
     application.add_error_handler(errors.on_error)

@@ -16,7 +16,7 @@ def help_text(texts: Texts, bot_username: str) -> str:
         texts("I turn news articles into short briefs in your language, keeping every figure exact "
               "and naming the sources."),
         "",
-        texts("Send me a link, paste an article, forward a channel post, or send a .txt or .html file."),
+        texts("Send me a link, paste an article, forward a channel post, or send a .txt, .html or .pdf file."),
         texts("For example: https://news.example.com/2025/03/14/city-opens-desalination-plant"),
         "",
         texts("In groups, reply to a message with /brief, or mention @{bot}.", bot=bot_username),
