@@ -65,7 +65,9 @@ TRANSLATION_MODELS = ["Helsinki-NLP/opus-mt-ar-en", "Helsinki-NLP/opus-mt-tc-big
 
 def build(model_id: str, folder: Path) -> Path:
     """The model with random weights and, for CTranslate2's converter, a vocabulary of the right size."""
-    import torch
+    from bot.engines.hardware import import_torch
+
+    torch = import_torch()  # first import of torch here: with briefbot's passive OpenMP wait policy
     from transformers import (
         BartConfig,
         BartForConditionalGeneration,
@@ -198,8 +200,11 @@ def tokens_per_second_ct2(folder: Path, batch: int, threads: int, vmap: bool = F
 
 class ForcedLength:
     """The CTranslate2 translator with every translation as long as its input: a random model
-    would stop anywhere. Length-sorted chunks of its batch size, as CTranslate2 makes them, each
-    forced to the length of its longest input."""
+    would stop anywhere. CTranslate2 forces one length per call, and a real model's short
+    translations leave the batch when they end, so texts go in groups of the same length,
+    rounded up to 8 tokens, at most a batch each: what each costs is its own length."""
+
+    ROUND = 8
 
     def __init__(self, folder: Path, threads: int, vmap: bool = False) -> None:
         from bot.engines.ct2 import CT2Translator
@@ -213,15 +218,17 @@ class ForcedLength:
     def translate(self, texts: list[str], beam_size: int | None = None) -> list[str]:
         self.calls += 1
         tokens = [self.inner.codec.encode(text) for text in texts]
-        order = sorted(range(len(texts)), key=lambda i: len(tokens[i]))
+        groups: dict[int, list[int]] = {}
+        for i, encoded in enumerate(tokens):
+            groups.setdefault(-(-len(encoded) // self.ROUND) * self.ROUND, []).append(i)
         outputs = [""] * len(texts)
         size = self.inner.batch_size
-        for chunk in (order[i:i + size] for i in range(0, len(order), size)):
-            length = max(len(tokens[i]) for i in chunk)
-            done = self.inner.translate_tokens([tokens[i] for i in chunk], beam_size or self.inner.beam_size,
-                                               length, length)
-            for i, text in zip(chunk, done, strict=True):
-                outputs[i] = text
+        for length, members in sorted(groups.items()):
+            for chunk in (members[i:i + size] for i in range(0, len(members), size)):
+                done = self.inner.translate_tokens([tokens[i] for i in chunk], beam_size or self.inner.beam_size,
+                                                   length, length)
+                for i, text in zip(chunk, done, strict=True):
+                    outputs[i] = text
         return outputs
 
 
