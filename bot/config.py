@@ -72,6 +72,9 @@ class Settings:
     user_briefs_per_minute: int = 6
     allowed_users: frozenset[int] = frozenset()  # Telegram user ids that may use the bot; empty: everyone
     allowed_chats: frozenset[int] = frozenset()  # groups and channels it works in; empty: every one
+    # ---- scale-out (README, "Past one machine"); empty: one process, SQLite in data_dir, no queue
+    database_url: str = field(default="", repr=False)  # sqlite+aiosqlite:///… or postgresql+asyncpg://… (may hold a login)
+    queue_url: str = field(default="", repr=False)     # redis://…: `briefbot worker`s take the brief jobs
 
     @classmethod
     def load(cls, env: Mapping[str, str] | None = None, file: Path | None = None) -> Settings:

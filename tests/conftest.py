@@ -43,3 +43,33 @@ def tiny_models(tmp_path_factory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("models")
     return {"marian": build_marian(root / "marian-ar-en"), "bart": build_bart(root / "bart"),
             "chat": build_chat_model(root / "qwen2-chat")}
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A real PostgreSQL 15 on 127.0.0.1 (tests/servers.py), for the whole session."""
+    from tests.servers import PostgresServer, postgres_missing
+
+    if missing := postgres_missing():
+        pytest.skip(missing)
+    with PostgresServer() as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def redis_server():
+    """A real redis-server on 127.0.0.1 (tests/servers.py), for the whole session."""
+    from tests.servers import RedisServer, redis_missing
+
+    if missing := redis_missing():
+        pytest.skip(missing)
+    with RedisServer() as running:
+        yield running
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path) -> str:
+    """An empty database of each kind: an SQLite file, and a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path / 'briefbot.sqlite3'}"
+    return request.getfixturevalue("postgres").database()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+from sqlalchemy import text
+
 from bot.store.chats import ChatSettingsStore
 from bot.store.database import Database
 
@@ -15,7 +17,7 @@ async def test_a_setting_saved_during_anothers_rollback_is_kept(tmp_path):
     try:
         async def failing_digest() -> None:
             async with database.transaction() as db:
-                await db.execute("INSERT INTO brief_cache (key, brief, created) VALUES ('k', '{}', 0)")
+                await db.execute(text("INSERT INTO brief_cache (key, brief, created) VALUES ('k', '{}', 0)"))
                 inside.set()
                 await asyncio.sleep(0.05)   # the /lang handler runs meanwhile
                 raise RuntimeError("the digest fails and rolls back")

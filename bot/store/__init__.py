@@ -1,4 +1,4 @@
-"""Persistence: one SQLite file in the data folder, reached through aiosqlite."""
+"""Persistence: SQLite in the data folder by default, PostgreSQL when scaled out (SQLAlchemy Core)."""
 
 from bot.store.database import Database
 

@@ -13,8 +13,11 @@ import json
 import time
 from dataclasses import dataclass
 
+from sqlalchemy import delete, select
+
 from bot.core.brief import Brief
 from bot.store.database import Database
+from bot.store.schema import brief_cache, brief_sources
 
 MAX_AGE_SECONDS = 7 * 24 * 3600
 
@@ -49,7 +52,6 @@ def brief_key(source: str, **options: object) -> str:
 class BriefCache:
     def __init__(self, database: Database, max_age: float = MAX_AGE_SECONDS) -> None:
         self.database = database
-        self.db = database.connection
         self.max_age = max_age
 
     async def remember_source(self, url: str | None, text: str | None,
@@ -63,31 +65,33 @@ class BriefCache:
         else:
             stored = StoredSource(key, None, text)
         await self.database.write(
-            "INSERT OR IGNORE INTO brief_sources (key, url, text, document, filename, created) VALUES (?, ?, ?, ?, ?, ?)",
-            (key, stored.url, stored.text, stored.document, stored.filename, time.time()),
-        )
+            self.database.insert(brief_sources)
+            .values(key=key, url=stored.url, text=stored.text, document=stored.document,
+                    filename=stored.filename, created=time.time())
+            .on_conflict_do_nothing())
         return stored
 
     async def source(self, key: str) -> StoredSource | None:
-        async with self.db.execute("SELECT url, text, document, filename FROM brief_sources WHERE key = ?",
-                                   (key,)) as cursor:
-            row = await cursor.fetchone()
-        return StoredSource(key, row["url"], row["text"], row["document"], row["filename"]) if row else None
+        row = await self.database.fetch_one(
+            select(brief_sources.c.url, brief_sources.c.text, brief_sources.c.document, brief_sources.c.filename)
+            .where(brief_sources.c.key == key))
+        return StoredSource(key, row.url, row.text, row.document, row.filename) if row else None
 
     async def get(self, key: str) -> Brief | None:
-        async with self.db.execute(
-            "SELECT brief FROM brief_cache WHERE key = ? AND created > ?", (key, time.time() - self.max_age)
-        ) as cursor:
-            row = await cursor.fetchone()
-        return Brief.from_dict(json.loads(row["brief"])) if row else None
+        row = await self.database.fetch_one(
+            select(brief_cache.c.brief).where(brief_cache.c.key == key,
+                                              brief_cache.c.created > time.time() - self.max_age))
+        return Brief.from_dict(json.loads(row.brief)) if row else None
 
     async def put(self, key: str, brief: Brief) -> None:
-        await self.database.write(
-            "INSERT OR REPLACE INTO brief_cache (key, brief, created) VALUES (?, ?, ?)",
-            (key, json.dumps(brief.to_dict(), ensure_ascii=False), time.time()),
-        )
+        insert = self.database.insert(brief_cache).values(
+            key=key, brief=json.dumps(brief.to_dict(), ensure_ascii=False), created=time.time())
+        await self.database.write(insert.on_conflict_do_update(
+            index_elements=[brief_cache.c.key],
+            set_={"brief": insert.excluded.brief, "created": insert.excluded.created}))
 
     async def forget_old(self) -> None:
         cutoff = time.time() - self.max_age
-        await self.database.write("DELETE FROM brief_cache WHERE created < ?", (cutoff,))
-        await self.database.write("DELETE FROM brief_sources WHERE created < ?", (cutoff,))
+        async with self.database.transaction() as connection:
+            await connection.execute(delete(brief_cache).where(brief_cache.c.created < cutoff))
+            await connection.execute(delete(brief_sources).where(brief_sources.c.created < cutoff))

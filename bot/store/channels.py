@@ -13,13 +13,14 @@ MAX_UNPOSTED_AGE.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-import aiosqlite
+from sqlalchemy import Row, delete, select, update
 
 from bot.store.database import Database
+from bot.store.schema import channels, feeds, items
 
 if TYPE_CHECKING:  # the type only: the store needs nothing of the web at run time
     from bot.web.feeds import FeedEntry
@@ -81,38 +82,53 @@ _SEPARATOR = "\x1f"  # keyword phrases may hold commas and spaces
 class ChannelStore:
     def __init__(self, database: Database) -> None:
         self.database = database
-        self.db = database.connection
 
     # ---- channels ----------------------------------------------------------------
 
     async def get(self, chat_id: int) -> Channel | None:
-        async with self.db.execute("SELECT * FROM channels WHERE chat_id = ?", (chat_id,)) as cursor:
-            row = await cursor.fetchone()
+        row = await self.database.fetch_one(select(channels).where(channels.c.chat_id == chat_id))
         return _channel(row) if row else None
 
     async def owned_by(self, user_id: int) -> list[Channel]:
-        async with self.db.execute("SELECT * FROM channels WHERE owner_id = ? ORDER BY title", (user_id,)) as cursor:
-            return [_channel(row) for row in await cursor.fetchall()]
+        rows = await self.database.fetch_all(
+            select(channels).where(channels.c.owner_id == user_id).order_by(channels.c.title))
+        return [_channel(row) for row in rows]
 
     async def all(self) -> list[Channel]:
-        async with self.db.execute("SELECT * FROM channels") as cursor:
-            return [_channel(row) for row in await cursor.fetchall()]
+        return [_channel(row) for row in await self.database.fetch_all(select(channels))]
 
     async def save(self, channel: Channel) -> None:
+        values = {"title": channel.title, "owner_id": channel.owner_id, "language": channel.language,
+                  "items": channel.items, "include": _SEPARATOR.join(channel.include),
+                  "exclude": _SEPARATOR.join(channel.exclude), "thread_id": channel.thread_id,
+                  "paused": int(channel.paused), "schedule": channel.schedule, "timezone": channel.timezone}
         await self.database.write(
-            """INSERT INTO channels (chat_id, title, owner_id, language, items, include, exclude, thread_id,
-                                     paused, schedule, timezone)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-               ON CONFLICT (chat_id) DO UPDATE SET title = excluded.title, owner_id = excluded.owner_id,
-                 language = excluded.language, items = excluded.items, include = excluded.include,
-                 exclude = excluded.exclude, thread_id = excluded.thread_id, paused = excluded.paused,
-                 schedule = excluded.schedule, timezone = excluded.timezone""",
-            (channel.chat_id, channel.title, channel.owner_id, channel.language, channel.items,
-             _SEPARATOR.join(channel.include), _SEPARATOR.join(channel.exclude), channel.thread_id,
-             int(channel.paused), channel.schedule, channel.timezone))
+            self.database.insert(channels).values(chat_id=channel.chat_id, **values)
+            .on_conflict_do_update(index_elements=[channels.c.chat_id], set_=values))
 
     async def delete(self, chat_id: int) -> None:
-        await self.database.write("DELETE FROM channels WHERE chat_id = ?", (chat_id,))
+        await self.database.write(delete(channels).where(channels.c.chat_id == chat_id))
+
+    # ---- schedules: due digests, claimed once across every instance --------------------
+
+    async def set_next_run(self, chat_id: int, when: float | None) -> None:
+        """When the channel's next scheduled digest is due (None: never, e.g. no schedule)."""
+        await self.database.write(update(channels).where(channels.c.chat_id == chat_id).values(next_run=when))
+
+    async def claim_due(self, now: float, next_run: Callable[[Channel], float | None],
+                        limit: int = 100) -> list[Channel]:
+        """The channels whose digest is due, each moved on to its `next_run` in the same
+        transaction: of several instances claiming at once, each due digest goes to exactly one.
+        PostgreSQL skips rows another instance holds (FOR UPDATE SKIP LOCKED); SQLite has one
+        writer at a time, so its transaction alone is the claim."""
+        query = (select(channels).where(channels.c.next_run <= now, channels.c.paused == 0)
+                 .order_by(channels.c.next_run).limit(limit).with_for_update(skip_locked=True))
+        async with self.database.transaction() as connection:
+            due = [_channel(row) for row in (await connection.execute(query)).all()]
+            for channel in due:
+                await connection.execute(update(channels).where(channels.c.chat_id == channel.chat_id)
+                                         .values(next_run=next_run(channel)))
+        return due
 
     # ---- feeds -------------------------------------------------------------------
 
@@ -126,36 +142,39 @@ class ChannelStore:
     async def add_feeds(self, channel_id: int, urls: list[str]) -> tuple[int, int]:
         """(feeds added, new feeds left out because the channel reached MAX_FEEDS)."""
         added = refused = 0
-        async with self.database.transaction() as db:
-            async with db.execute("SELECT url FROM feeds WHERE channel_id = ?", (channel_id,)) as cursor:
-                known = {row["url"] for row in await cursor.fetchall()}
+        async with self.database.transaction() as connection:
+            # the channel's row, locked: two instances adding feeds at once cannot both pass the cap
+            await connection.execute(select(channels.c.chat_id).where(channels.c.chat_id == channel_id)
+                                     .with_for_update())
+            result = await connection.execute(select(feeds.c.url).where(feeds.c.channel_id == channel_id))
+            known = set(result.scalars().all())
             for url in dict.fromkeys(urls):
                 if url in known:
                     continue
                 if len(known) >= MAX_FEEDS:
                     refused += 1
                     continue
-                await db.execute("INSERT INTO feeds (channel_id, url) VALUES (?, ?)", (channel_id, url))
+                await connection.execute(feeds.insert().values(channel_id=channel_id, url=url))
                 known.add(url)
                 added += 1
         return added, refused
 
     async def remove_feed(self, channel_id: int, url: str) -> bool:
-        cursor = await self.database.write("DELETE FROM feeds WHERE channel_id = ? AND url = ?", (channel_id, url))
-        return cursor.rowcount == 1
+        result = await self.database.write(delete(feeds).where(feeds.c.channel_id == channel_id, feeds.c.url == url))
+        return result.rowcount == 1
 
     async def feeds(self, channel_id: int) -> list[Feed]:
-        async with self.db.execute("SELECT * FROM feeds WHERE channel_id = ? ORDER BY id", (channel_id,)) as cursor:
-            return [Feed(r["id"], r["channel_id"], r["url"], r["etag"], r["last_modified"], r["failures"],
-                         r["retry_at"], bool(r["reported"])) for r in await cursor.fetchall()]
+        rows = await self.database.fetch_all(select(feeds).where(feeds.c.channel_id == channel_id).order_by(feeds.c.id))
+        return [Feed(r.id, r.channel_id, r.url, r.etag, r.last_modified, r.failures, r.retry_at, bool(r.reported))
+                for r in rows]
 
     async def feed_fetched(self, feed: Feed, etag: str | None, last_modified: str | None) -> None:
-        await self.database.write("UPDATE feeds SET etag = ?, last_modified = ?, failures = 0, retry_at = 0, reported = 0"
-                              " WHERE id = ?", (etag, last_modified, feed.id))
+        await self.database.write(update(feeds).where(feeds.c.id == feed.id).values(
+            etag=etag, last_modified=last_modified, failures=0, retry_at=0, reported=0))
 
     async def feed_failed(self, feed: Feed, retry_at: float, reported: bool) -> None:
-        await self.database.write("UPDATE feeds SET failures = failures + 1, retry_at = ?, reported = ? WHERE id = ?",
-                              (retry_at, int(reported), feed.id))
+        await self.database.write(update(feeds).where(feeds.c.id == feed.id).values(
+            failures=feeds.c.failures + 1, retry_at=retry_at, reported=int(reported)))
 
     # ---- items -------------------------------------------------------------------
 
@@ -165,43 +184,45 @@ class ChannelStore:
         items are then pruned to the newest MAX_UNPOSTED, none older than MAX_UNPOSTED_AGE."""
         added = 0
         now = time.time() if now is None else now
-        async with self.database.transaction() as db:
+        waiting = items.c.channel_id == channel_id, items.c.posted_message_id.is_(None)
+        newest = select(items.c.id).where(*waiting).order_by(items.c.seen.desc(), items.c.id.desc()).limit(MAX_UNPOSTED)
+        async with self.database.transaction() as connection:
             for entry in entries:
-                cursor = await db.execute(
-                    "INSERT OR IGNORE INTO items (channel_id, feed_url, guid, url, title, summary, seen)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (channel_id, feed_url, entry["guid"], entry["url"], entry["title"], entry["summary"], now))
-                added += cursor.rowcount
-            await db.execute(
-                "UPDATE items SET posted_message_id = ? WHERE channel_id = ? AND posted_message_id IS NULL"
-                " AND (seen < ? OR id NOT IN (SELECT id FROM items WHERE channel_id = ? AND posted_message_id IS NULL"
-                " ORDER BY seen DESC, id DESC LIMIT ?))",
-                (SKIPPED, channel_id, now - MAX_UNPOSTED_AGE, channel_id, MAX_UNPOSTED))
+                result = await connection.execute(
+                    self.database.insert(items).values(
+                        channel_id=channel_id, feed_url=feed_url, guid=entry["guid"], url=entry["url"],
+                        title=entry["title"], summary=entry["summary"], seen=now)
+                    .on_conflict_do_nothing())
+                added += result.rowcount
+            await connection.execute(
+                update(items).where(*waiting, (items.c.seen < now - MAX_UNPOSTED_AGE) | items.c.id.not_in(newest))
+                .values(posted_message_id=SKIPPED))
         return added
 
     async def unposted(self, channel_id: int) -> list[Item]:
-        async with self.db.execute("SELECT * FROM items WHERE channel_id = ? AND posted_message_id IS NULL"
-                                   " ORDER BY seen, id", (channel_id,)) as cursor:
-            return [Item(r["id"], r["channel_id"], r["feed_url"], r["guid"], r["url"], r["title"], r["summary"])
-                    for r in await cursor.fetchall()]
+        rows = await self.database.fetch_all(
+            select(items).where(items.c.channel_id == channel_id, items.c.posted_message_id.is_(None))
+            .order_by(items.c.seen, items.c.id))
+        return [Item(r.id, r.channel_id, r.feed_url, r.guid, r.url, r.title, r.summary) for r in rows]
 
     async def mark_skipped(self, item_ids: list[int]) -> None:
         """Items no digest will carry: held back by the filters, or impossible to brief."""
-        async with self.database.transaction() as db:
-            await db.executemany("UPDATE items SET posted_message_id = ? WHERE id = ?",
-                                 [(SKIPPED, item_id) for item_id in item_ids])
+        await self._mark(item_ids, SKIPPED)
 
     async def mark_posted(self, item_ids: list[int], message_id: int) -> None:
         """Called once the message is sent: the items and the message are recorded together."""
-        async with self.database.transaction() as db:
-            await db.executemany("UPDATE items SET posted_message_id = ? WHERE id = ?",
-                                 [(message_id, item_id) for item_id in item_ids])
+        await self._mark(item_ids, message_id)
+
+    async def _mark(self, item_ids: list[int], message_id: int) -> None:
+        if item_ids:
+            await self.database.write(update(items).where(items.c.id.in_(item_ids))
+                                      .values(posted_message_id=message_id))
 
 
-def _channel(row: aiosqlite.Row) -> Channel:
+def _channel(row: Row[Any]) -> Channel:
     def split(raw: str) -> tuple[str, ...]:
         return tuple(p for p in raw.split(_SEPARATOR) if p)
 
-    return Channel(row["chat_id"], row["title"], row["owner_id"], row["language"], row["items"],
-                   split(row["include"]), split(row["exclude"]), row["thread_id"], bool(row["paused"]),
-                   row["schedule"], row["timezone"])
+    return Channel(row.chat_id, row.title, row.owner_id, row.language, row.items,
+                   split(row.include), split(row.exclude), row.thread_id, bool(row.paused),
+                   row.schedule, row.timezone)

@@ -5,7 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from sqlalchemy import select
+
 from bot.store.database import Database
+from bot.store.schema import chat_settings
 
 
 @dataclass(frozen=True)
@@ -24,28 +27,19 @@ class ChatSettings:
 class ChatSettingsStore:
     def __init__(self, database: Database) -> None:
         self.database = database
-        self.db = database.connection
 
     async def get(self, chat_id: int) -> ChatSettings:
-        async with self.db.execute(
-            "SELECT target_language, points, reads, show_original, ui_language"
-            " FROM chat_settings WHERE chat_id = ?", (chat_id,)
-        ) as cursor:
-            row = await cursor.fetchone()
+        row = await self.database.fetch_one(select(chat_settings).where(chat_settings.c.chat_id == chat_id))
         if row is None:
             return ChatSettings(chat_id)
-        reads = frozenset(code for code in row["reads"].split(",") if code)
-        return ChatSettings(chat_id, row["target_language"], row["points"], reads,
-                            bool(row["show_original"]), row["ui_language"])
+        reads = frozenset(code for code in row.reads.split(",") if code)
+        return ChatSettings(chat_id, row.target_language, row.points, reads, bool(row.show_original),
+                            row.ui_language)
 
     async def save(self, settings: ChatSettings) -> None:
+        values = {"target_language": settings.target_language, "points": settings.points,
+                  "reads": ",".join(sorted(settings.reads)), "show_original": int(settings.show_original),
+                  "ui_language": settings.ui_language}
         await self.database.write(
-            """INSERT INTO chat_settings (chat_id, target_language, points, reads, show_original, ui_language)
-               VALUES (?, ?, ?, ?, ?, ?)
-               ON CONFLICT (chat_id) DO UPDATE SET
-                 target_language = excluded.target_language, points = excluded.points,
-                 reads = excluded.reads, show_original = excluded.show_original,
-                 ui_language = excluded.ui_language""",
-            (settings.chat_id, settings.target_language, settings.points,
-             ",".join(sorted(settings.reads)), int(settings.show_original), settings.ui_language),
-        )
+            self.database.insert(chat_settings).values(chat_id=settings.chat_id, **values)
+            .on_conflict_do_update(index_elements=[chat_settings.c.chat_id], set_=values))

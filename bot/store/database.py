@@ -1,153 +1,135 @@
-"""The SQLite database: opened once, migrated forward by `PRAGMA user_version`.
+"""The database: SQLite by default (one file in the data folder), PostgreSQL when scaled out.
 
-Every migration is a list of statements applied in one transaction, so a crash
-mid-upgrade leaves the previous version intact. Add migrations; never edit one
-that has shipped.
+Reached through SQLAlchemy 2's async Core (aiosqlite or asyncpg underneath) and migrated
+forward by Alembic when opened: the same tables and statements on both. Every write runs
+inside a real transaction (`transaction()`); on SQLite the transactions of one process take
+turns (one writer at a time is all SQLite allows) and begin IMMEDIATE, so a transaction never
+fails half-way for a lock another took after it had read.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from pathlib import Path
+from typing import Any
 
-import aiosqlite
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, CursorResult, Executable, Row, Table, event, inspect, text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.pool import ConnectionPoolEntry
 
-MIGRATIONS: list[list[str]] = [
-    [  # 1: per-chat settings and the brief cache
-        """CREATE TABLE chat_settings (
-               chat_id INTEGER PRIMARY KEY,
-               target_language TEXT,
-               points INTEGER,
-               reads TEXT NOT NULL DEFAULT '',
-               show_original INTEGER NOT NULL DEFAULT 0,
-               ui_language TEXT
-           )""",
-        """CREATE TABLE brief_cache (
-               key TEXT PRIMARY KEY,
-               brief TEXT NOT NULL,
-               created REAL NOT NULL
-           )""",
-        """CREATE TABLE brief_sources (
-               key TEXT PRIMARY KEY,
-               url TEXT,
-               text TEXT,
-               created REAL NOT NULL
-           )""",
-    ],
-    [  # 2: channel digests: channels, their feeds, and every item seen or posted
-        """CREATE TABLE channels (
-               chat_id INTEGER PRIMARY KEY,
-               title TEXT NOT NULL,
-               owner_id INTEGER NOT NULL,
-               language TEXT,
-               items INTEGER NOT NULL DEFAULT 8,
-               include TEXT NOT NULL DEFAULT '',
-               exclude TEXT NOT NULL DEFAULT '',
-               thread_id INTEGER,
-               paused INTEGER NOT NULL DEFAULT 0,
-               schedule TEXT NOT NULL DEFAULT '',
-               timezone TEXT NOT NULL DEFAULT 'UTC'
-           )""",
-        """CREATE TABLE feeds (
-               id INTEGER PRIMARY KEY,
-               channel_id INTEGER NOT NULL REFERENCES channels (chat_id) ON DELETE CASCADE,
-               url TEXT NOT NULL,
-               etag TEXT,
-               last_modified TEXT,
-               failures INTEGER NOT NULL DEFAULT 0,
-               retry_at REAL NOT NULL DEFAULT 0,
-               reported INTEGER NOT NULL DEFAULT 0,
-               UNIQUE (channel_id, url)
-           )""",
-        """CREATE TABLE items (
-               id INTEGER PRIMARY KEY,
-               channel_id INTEGER NOT NULL REFERENCES channels (chat_id) ON DELETE CASCADE,
-               feed_url TEXT NOT NULL,
-               guid TEXT NOT NULL,
-               url TEXT NOT NULL,
-               title TEXT NOT NULL,
-               summary TEXT NOT NULL,
-               seen REAL NOT NULL,
-               posted_message_id INTEGER,
-               UNIQUE (channel_id, guid)
-           )""",
-        "CREATE INDEX items_unposted ON items (channel_id, posted_message_id)",
-    ],
-    [  # 3: files sent to the bot, kept like links and texts so its buttons can brief them again
-        "ALTER TABLE brief_sources ADD COLUMN document BLOB",
-        "ALTER TABLE brief_sources ADD COLUMN filename TEXT",
-    ],
-    [  # 4: briefs accepted and not yet delivered, finished after a restart (even after kill -9)
-        """CREATE TABLE pending_briefs (
-               id INTEGER PRIMARY KEY,
-               chat_id INTEGER NOT NULL,
-               user_id INTEGER NOT NULL,
-               request_message_id INTEGER NOT NULL,
-               status_message_id INTEGER,
-               source_key TEXT NOT NULL,
-               choice TEXT NOT NULL,
-               ui_language TEXT NOT NULL,
-               created REAL NOT NULL
-           )""",
-    ],
-]
+from bot.store import legacy
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+BASELINE = "0001"             # the Alembic revision equal to legacy user_version 4
+MIGRATION_LOCK = 0x62726965    # PostgreSQL advisory lock: instances starting together migrate one at a time
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite+aiosqlite:///{path}"
 
 
 class Database:
-    """One connection shared by the bot's handlers (aiosqlite serialises the calls)."""
+    """An engine and its pool, shared by every store of one process."""
 
-    def __init__(self, connection: aiosqlite.Connection, path: Path) -> None:
-        self.connection = connection
-        self.path = path
-        # One connection: transactions from concurrent handlers must take turns.
-        self._transaction_lock = asyncio.Lock()
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self.dialect = engine.dialect.name
+        self._writer = engine.execution_options(write=True)
+        # SQLite allows one writer: this process's transactions wait here, not on the file lock.
+        self._write_turn: AbstractAsyncContextManager[Any] = (
+            asyncio.Lock() if self.dialect == "sqlite" else nullcontext())
 
     @classmethod
-    async def open(cls, path: Path) -> Database:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # autocommit: single statements commit at once, `transaction()` groups the rest
-        connection = await aiosqlite.connect(path, isolation_level=None)
-        connection.row_factory = aiosqlite.Row
-        # WAL lets readers go on while a digest is being recorded; FULL sync keeps
-        # "posted" marks durable across a power cut.
-        await connection.execute("PRAGMA journal_mode=WAL")
-        await connection.execute("PRAGMA synchronous=FULL")
-        await connection.execute("PRAGMA foreign_keys=ON")
-        database = cls(connection, path)
-        await database._migrate()
+    async def open(cls, where: Path | str) -> Database:
+        """`where`: an SQLite file's path, or a URL (sqlite+aiosqlite:///…, postgresql+asyncpg://…)."""
+        if isinstance(where, Path):
+            where.parent.mkdir(parents=True, exist_ok=True)
+            where = sqlite_url(where)
+        elif where.startswith("sqlite"):
+            Path(where.split(":///", 1)[-1]).parent.mkdir(parents=True, exist_ok=True)
+        if where.startswith("sqlite"):
+            # a writer from another process gets 30 s to finish before "database is locked"
+            engine = create_async_engine(where, connect_args={"timeout": 30})
+            _take_over_sqlite_transactions(engine)
+        else:
+            engine = create_async_engine(where, pool_pre_ping=True)
+        database = cls(engine)
+        try:
+            await database._migrate()
+        except BaseException:
+            await engine.dispose()
+            raise
         return database
 
     async def close(self) -> None:
-        await self.connection.close()
+        await self.engine.dispose()
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+    async def transaction(self) -> AsyncIterator[AsyncConnection]:
         """Everything inside commits together or not at all."""
-        async with self._transaction_lock:
-            await self.connection.execute("BEGIN IMMEDIATE")
-            try:
-                yield self.connection
-            except BaseException:
-                await self.connection.rollback()
-                raise
-            await self.connection.commit()
+        async with self._write_turn, self._writer.begin() as connection:
+            yield connection
 
-    async def write(self, sql: str, parameters: Sequence[object] = ()) -> aiosqlite.Cursor:
-        """One statement that changes data, committed on its own. It takes the transaction lock:
-        on the one shared connection, a write made while another coroutine's transaction is
-        open would belong to it, and vanish with its rollback (a saved /lang, lost)."""
-        async with self.transaction() as db:
-            return await db.execute(sql, parameters)
+    async def write(self, statement: Executable) -> CursorResult[Any]:
+        """One statement that changes data, in a transaction of its own."""
+        async with self.transaction() as connection:
+            return await connection.execute(statement)
+
+    async def fetch_all(self, statement: Executable) -> Sequence[Row[Any]]:
+        async with self.engine.connect() as connection:
+            return (await connection.execute(statement)).all()
+
+    async def fetch_one(self, statement: Executable) -> Row[Any] | None:
+        async with self.engine.connect() as connection:
+            return (await connection.execute(statement)).first()
+
+    def insert(self, table: Table) -> postgresql.Insert | sqlite.Insert:
+        """An INSERT that knows ON CONFLICT, in this database's dialect."""
+        return postgresql.insert(table) if self.dialect == "postgresql" else sqlite.insert(table)
 
     async def _migrate(self) -> None:
-        async with self.connection.execute("PRAGMA user_version") as cursor:
-            row = await cursor.fetchone()
-        assert row is not None  # PRAGMA user_version always answers one row
-        (version,) = row
-        for number, statements in enumerate(MIGRATIONS[version:], start=version + 1):
-            async with self.transaction() as db:
-                for statement in statements:
-                    await db.execute(statement)
-                await db.execute(f"PRAGMA user_version = {number}")
+        async with self.transaction() as connection:
+            if self.dialect == "postgresql":
+                await connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+            await connection.run_sync(_upgrade)
+
+
+def _upgrade(connection: Connection) -> None:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    if connection.dialect.name == "sqlite" and not inspect(connection).has_table("alembic_version"):
+        version = connection.exec_driver_sql("PRAGMA user_version").scalar()
+        if version:  # a file made before Alembic: finish its old migrations, then it is the baseline
+            legacy.upgrade(connection, int(version))
+            command.stamp(config, BASELINE)
+    command.upgrade(config, "head")
+
+
+def _take_over_sqlite_transactions(engine: AsyncEngine) -> None:
+    """SQLAlchemy emits BEGIN itself (the sqlite3 module would skip it before SELECTs and DDL,
+    and a migration must be one transaction); see SQLAlchemy's "Transactions with SQLite"."""
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def on_connect(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        # WAL lets readers go on while a digest is being recorded; FULL sync keeps
+        # "posted" marks durable across a power cut.
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def on_begin(connection: Connection) -> None:
+        # a write transaction takes the write lock at BEGIN (IMMEDIATE), so one that reads and
+        # then writes cannot find the file locked half-way; WAL readers are not held up by it.
+        writes = connection.get_execution_options().get("write", False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")

@@ -77,7 +77,7 @@ def _file_url(base_url: str) -> str:
 
 def _start_services(settings: Settings, briefer: Briefer | None):
     async def post_init(application: Application) -> None:
-        database = await Database.open(settings.data_dir / DATABASE_NAME)
+        database = await Database.open(settings.database_url or settings.data_dir / DATABASE_NAME)
         fetcher = briefer.fetcher if briefer else SafeFetcher(fetch_policy(settings))
         shared_briefer = briefer or Briefer(settings, fetcher=fetcher)
         channel_store = ChannelStore(database)

@@ -1,0 +1,12 @@
+"""Alembic's entry: bot.store.database runs it on the connection it opened (see `migrate`)."""
+
+from __future__ import annotations
+
+from alembic import context
+
+from bot.store.schema import metadata
+
+connection = context.config.attributes["connection"]
+context.configure(connection=connection, target_metadata=metadata, render_as_batch=True)
+with context.begin_transaction():
+    context.run_migrations()
