@@ -122,3 +122,9 @@ def test_a_text_without_full_stops_is_briefed_from_its_lines(briefer):
              for i in range(1, 9)]
     brief = briefer.brief_text("\n".join(lines))
     assert len(brief.points) >= 2
+
+
+def test_a_lone_quote_mark_or_a_one_word_line_is_never_a_point():
+    sentences = ["The council approved the budget of 4 million euros on Monday.", "'", "Yes.",
+                 "Work on the new bridge starts in June."]
+    assert point_candidates(sentences) == [True, False, False, True]

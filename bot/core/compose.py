@@ -20,6 +20,7 @@ from bot.core.text.sentences import count_words
 _KIND_ORDER = {"number": 0, "money": 0, "percent": 0, "quantity": 0, "ratio": 0,
                "date": 1, "year": 2, "score": 2, "age": 3}
 _HEADLINE_WORDS = 18
+_POINT_WORDS = 3  # fewer words than this is a fragment, not a point
 _MAIN_CLAUSE_WORDS = 5  # "On Thursday" or "November 28" is a clause, not yet a headline
 _HEADLINE_BREAK = re.compile(r"[,;:()،؛«»\"“”，；：]|\s(?:--|[–—-])\s")
 # A clause opening with one of these sets the scene ("after three days of rain"); the main
@@ -67,9 +68,10 @@ def compose_brief(document: Document, source: SourceInfo, options: BriefOptions 
 
 
 def point_candidates(sentences: list[str]) -> list[bool]:
-    """Which sentences may be points: not page furniture, and not questions (an interview's
-    teasers) unless the article is nothing but questions."""
-    prose = [not is_furniture(s) for s in sentences]
+    """Which sentences may be points: not page furniture or a stray fragment (a lone quote
+    mark, "Yes."), and not questions (an interview's teasers) unless the article is nothing
+    but questions."""
+    prose = [not is_furniture(s) and count_words(s) >= _POINT_WORDS for s in sentences]
     statements = [ok and not _QUESTION.search(s) for ok, s in zip(prose, sentences, strict=True)]
     return statements if any(statements) else prose if any(prose) else [True] * len(sentences)
 
