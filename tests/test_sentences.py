@@ -178,3 +178,9 @@ def test_a_sentence_opening_with_a_name_and_a_lowercase_aside_keeps_it():
 def test_a_title_ending_in_a_number_is_still_a_title():
     document = parse_plain_text("Maker unveils Phone 16\n\nThe phone costs 900 dollars. It ships in May.", "en")
     assert document.title == "Maker unveils Phone 16"
+
+
+def test_japanese_is_split_at_its_full_stops_and_counted_from_characters():
+    text = "東京都は今日、新しい公園の計画を発表した。計画は三年間続く。"
+    assert split_sentences(text, "ja") == ["東京都は今日、新しい公園の計画を発表した。", "計画は三年間続く。"]
+    assert count_words(text) == 18  # 27 characters of kanji and kana, 1.5 to a word
