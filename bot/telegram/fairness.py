@@ -52,7 +52,7 @@ class WorkQueue:
         try:
             yield
         finally:
-            self._in_flight.discard(task)  # type: ignore[arg-type]
+            self._in_flight.discard(task)
 
     def cancel_in_flight(self) -> int:
         """Cancels every brief being made; returns how many there were."""
