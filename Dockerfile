@@ -17,9 +17,9 @@ WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY bot ./bot
 RUN if [ "$WITH_MODELS" = 1 ]; then \
-      pip install torch --index-url "$TORCH_INDEX" && pip install ".[models]"; \
+      pip install torch --index-url "$TORCH_INDEX" && pip install ".[models,scale]"; \
     else \
-      pip install .; \
+      pip install ".[scale]"; \
     fi
 
 FROM ${PYTHON}

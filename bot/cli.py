@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import re
 import sys
@@ -59,6 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--port", type=_positive, dest="webhook_port", help="port to bind (default 8443)")
     run.add_argument("--health-port", type=_positive, dest="health_port",
                      help="also serve GET /healthz on this port (for container health checks)")
+    commands.add_parser("worker", parents=[config],
+                        help="finish brief jobs from the task queue at BRIEFBOT_QUEUE_URL (any number, any machine)")
     return parser
 
 
@@ -90,6 +93,8 @@ def _main(argv: Sequence[str] | None) -> int:
         settings = Settings.load(file=args.config)
         if args.command == "run":
             return run_bot(args, settings)
+        if args.command == "worker":
+            return run_worker(settings)
         if args.command == "models":
             return cli_models.run(args, settings)
         from bot.pipeline import Briefer
@@ -130,6 +135,24 @@ def run_bot(args: argparse.Namespace, settings: Settings) -> int:
         print(f"briefbot: cannot start the bot: Telegram said or did: {reason}. Check the network, "
               "TELEGRAM_BOT_TOKEN and telegram_base_url.", file=sys.stderr)
         return EXIT_SOME_FAILED
+    return EXIT_OK
+
+
+def run_worker(settings: Settings) -> int:
+    if not settings.queue_url:
+        raise BriefError("No task queue.", "Set BRIEFBOT_QUEUE_URL (redis://host:6379/0) or queue_url in the config file.")
+    if not settings.telegram_bot_token:
+        raise BriefError("No Telegram bot token.",
+                         "Set TELEGRAM_BOT_TOKEN (from @BotFather) or telegram_bot_token in the config file.")
+    try:
+        from bot.telegram.worker import run_worker as work
+    except ImportError as error:   # taskiq and asyncpg come with the `scale` extra
+        raise BriefError(f"The worker needs {error.name}.", "pip install 'briefbot[scale]'") from error
+    from bot.telegram.run import configure_logging
+
+    configure_logging(secret=settings.telegram_bot_token)
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(work(settings))
     return EXIT_OK
 
 

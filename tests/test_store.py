@@ -180,3 +180,20 @@ async def test_an_sqlite_file_from_before_alembic_is_migrated_in_place(tmp_path,
         await database.close()
     reopened = await Database.open(path)   # already at head: opening again changes nothing
     await reopened.close()
+
+
+async def test_a_new_or_changed_schedule_gets_a_next_run(database):
+    from bot.digests.due import next_run_at
+
+    store = ChannelStore(database)
+    channel = Channel(CHANNEL, "News", owner_id=7, schedule="every 1h")
+    await store.save(channel)
+    await store.save(Channel(1, "No schedule", owner_id=7))
+    await store.schedule_unscheduled(lambda c: next_run_at(c, 0.0))
+    assert [c.chat_id for c in await store.claim_due(3600.0, lambda c: next_run_at(c, 3600.0))] == [CHANNEL]
+    await store.save(channel.with_values(title="Renamed"))   # same schedule: its next run is kept
+    assert await store.claim_due(7199.0, lambda c: None) == []
+    await store.save(channel.with_values(schedule="at 03:00"))   # was due at 7200 (02:00), now at 10800
+    await store.schedule_unscheduled(lambda c: next_run_at(c, 3700.0))
+    assert await store.claim_due(7201.0, lambda c: None) == []
+    assert [c.chat_id for c in await store.claim_due(10800.0, lambda c: None)] == [CHANNEL]

@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Row, delete, select, update
+from sqlalchemy import Row, case, delete, select, update
 
 from bot.store.database import Database
 from bot.store.schema import channels, feeds, items
@@ -102,9 +102,12 @@ class ChannelStore:
                   "items": channel.items, "include": _SEPARATOR.join(channel.include),
                   "exclude": _SEPARATOR.join(channel.exclude), "thread_id": channel.thread_id,
                   "paused": int(channel.paused), "schedule": channel.schedule, "timezone": channel.timezone}
+        # a changed schedule is due again when its new schedule says (see schedule_unscheduled)
+        rescheduled = (channels.c.schedule != values["schedule"]) | (channels.c.timezone != values["timezone"])
         await self.database.write(
             self.database.insert(channels).values(chat_id=channel.chat_id, **values)
-            .on_conflict_do_update(index_elements=[channels.c.chat_id], set_=values))
+            .on_conflict_do_update(index_elements=[channels.c.chat_id], set_={
+                **values, "next_run": case((rescheduled, None), else_=channels.c.next_run)}))
 
     async def delete(self, chat_id: int) -> None:
         await self.database.write(delete(channels).where(channels.c.chat_id == chat_id))
@@ -114,6 +117,14 @@ class ChannelStore:
     async def set_next_run(self, chat_id: int, when: float | None) -> None:
         """When the channel's next scheduled digest is due (None: never, e.g. no schedule)."""
         await self.database.write(update(channels).where(channels.c.chat_id == chat_id).values(next_run=when))
+
+    async def schedule_unscheduled(self, next_run: Callable[[Channel], float | None]) -> None:
+        """Gives each channel with a schedule and no next run (new, or its schedule changed) one."""
+        async with self.database.transaction() as connection:
+            query = select(channels).where(channels.c.next_run.is_(None), channels.c.schedule != "")
+            for row in (await connection.execute(query)).all():
+                await connection.execute(update(channels).where(channels.c.chat_id == row.chat_id)
+                                         .values(next_run=next_run(_channel(row))))
 
     async def claim_due(self, now: float, next_run: Callable[[Channel], float | None],
                         limit: int = 100) -> list[Channel]:

@@ -30,6 +30,7 @@ class PendingBrief:
     source_key: str
     choice: dict[str, Any]     # the reader's choice: to, points, keep, show_original
     ui_language: str
+    created: float = 0.0       # when it was accepted (epoch seconds)
 
 
 class PendingBriefs:
@@ -72,4 +73,4 @@ class PendingBriefs:
 
 def _pending(row: Row[Any]) -> PendingBrief:
     return PendingBrief(row.id, row.chat_id, row.user_id, row.request_message_id, row.status_message_id,
-                        row.source_key, json.loads(row.choice), row.ui_language)
+                        row.source_key, json.loads(row.choice), row.ui_language, row.created)

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from telegram import BotCommand, LinkPreviewOptions
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
@@ -26,6 +27,9 @@ from bot.telegram.handlers import settings as settings_handlers
 from bot.telegram.i18n import N_, texts_for, ui_languages
 from bot.telegram.services import Services, keep_services, services, started_services
 from bot.web.fetch import SafeFetcher
+
+if TYPE_CHECKING:
+    from bot.queue.broker import BriefQueue
 
 log = logging.getLogger(__name__)
 DATABASE_NAME = "briefbot.sqlite3"
@@ -83,6 +87,7 @@ def _start_services(settings: Settings, briefer: Briefer | None):
         channel_store = ChannelStore(database)
         delivery = telegram_delivery(application.bot)
         work = WorkQueue(settings.workers, settings.queue_size)
+        queue = await _open_queue(settings.queue_url) if settings.queue_url else None
         keep_services(application, Services(
             settings=settings,
             briefer=shared_briefer,
@@ -96,6 +101,7 @@ def _start_services(settings: Settings, briefer: Briefer | None):
             # digest briefs share the workers with users, behind them (issue 12, item 17)
             digests=DigestService(channel_store, shared_briefer, fetcher, delivery, settings.target_language,
                                   work=lambda: work.slot(background=True)),
+            queue=queue,
         ))
         # schedules live in the database, jobs are rebuilt; one bad stored schedule is skipped
         assert application.job_queue is not None  # python-telegram-bot[job-queue] is a dependency
@@ -105,6 +111,12 @@ def _start_services(settings: Settings, briefer: Briefer | None):
         log.info("briefbot is up as @%s; data in %s", application.bot.username, settings.data_dir)
 
     return post_init
+
+
+async def _open_queue(queue_url: str) -> BriefQueue:
+    from bot.queue.broker import BriefQueue  # the `scale` extra: only a scaled-out bot needs it
+
+    return await BriefQueue.open(queue_url)
 
 
 async def _publish_commands(application: Application) -> None:
@@ -121,4 +133,6 @@ async def _stop_services(application: Application) -> None:
         return
     await shared.briefer.aclose()  # its own sessions (an LLM server's); the shared fetcher is closed next
     await shared.fetcher.close()
+    if shared.queue is not None:
+        await shared.queue.close()
     await shared.database.close()

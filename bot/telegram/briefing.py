@@ -238,6 +238,9 @@ async def reply_with_brief(services: Services, message: Message, request: BriefR
     pending_id = await pending.add(message.chat_id, user_id, message.message_id,
                                    status.message.message_id if status.message else None, stored.key,
                                    choice.as_dict(), texts.language)
+    if services.queue is not None:  # scaled out: a worker answers, in this same status message
+        await services.queue.put(pending_id)
+        return
     with services.work.in_flight():
         await answer(services, status, request, choice, texts, user_id)
     await pending.done(pending_id)  # not reached when shutdown cancels it: the next start finishes it
@@ -282,6 +285,8 @@ def resume_pending(application: Application) -> None:
     """At start: every brief accepted before the last stop (or crash) and not delivered is
     finished in the background. Call once the application runs."""
     shared = services(application)
+    if shared.queue is not None:  # scaled out: stored briefs belong to the workers (their jobs are in Redis)
+        return
 
     async def resume_all() -> None:
         for item in await PendingBriefs(shared.database).all():

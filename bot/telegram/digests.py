@@ -17,7 +17,7 @@ from bot.digests.schedule import next_run, parse_schedule
 from bot.digests.service import DeliveryFailed, DigestDelivery
 from bot.store.channels import Channel
 from bot.telegram.resend import with_retries
-from bot.telegram.services import services
+from bot.telegram.services import services, started_services
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +59,9 @@ def schedule_all(job_queue: JobQueue, channels: Iterable[Channel]) -> None:
 
 def schedule_channel(job_queue: JobQueue, channel: Channel) -> None:
     """(Re)creates the channel's digest jobs from its stored schedule (ValueError if it is not one)."""
+    shared = started_services(job_queue.application)
+    if shared is not None and shared.queue is not None:  # scaled out: workers claim due digests (next_run)
+        return
     for job in job_queue.get_jobs_by_name(job_name(channel.chat_id)):
         job.schedule_removal()
     if not channel.schedule or channel.paused:

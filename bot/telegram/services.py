@@ -7,7 +7,7 @@ nothing else reads `bot_data` by key.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.config import Settings
 from bot.digests.service import DigestService
@@ -18,6 +18,9 @@ from bot.store.chats import ChatSettingsStore
 from bot.store.database import Database
 from bot.telegram.fairness import UserRateLimit, WorkQueue
 from bot.web.fetch import SafeFetcher
+
+if TYPE_CHECKING:  # taskiq comes with the `scale` extra: a single process never imports it
+    from bot.queue.broker import BriefQueue
 
 _KEY = "services"
 
@@ -34,6 +37,7 @@ class Services:
     channels: ChannelStore
     fetcher: SafeFetcher
     digests: DigestService
+    queue: BriefQueue | None = None   # scaled out (queue_url): workers make the briefs, not this process
 
 
 class HoldsBotData(Protocol):

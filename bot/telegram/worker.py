@@ -1,0 +1,130 @@
+"""`briefbot worker`: finishes brief jobs from the task queue, replying through a plain `telegram.Bot`,
+and posts the channel digests that fall due (claimed in the database: each once, whatever the workers).
+
+A front end stores the request (a pending brief, with the status message the user already
+has) and enqueues its id; any worker on any machine takes it, briefs it with a Briefer whose
+models are loaded once per process, puts the brief in place of the status message, and
+records the delivery together with removing the pending brief. Only then is the job
+acknowledged: a worker killed half-way leaves the job to another, which finds either the
+brief still pending (and edits the same status message: the user still sees one answer) or
+its delivery (and sends nothing).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from datetime import UTC, datetime
+
+from telegram import Bot, Chat, Message
+from telegram.constants import ChatType
+
+from bot.config import Settings
+from bot.digests.due import run_due_forever
+from bot.digests.service import DigestService
+from bot.pipeline import Briefer
+from bot.queue import metrics
+from bot.queue.broker import GROUP, STREAM, make_broker, work
+from bot.store.cache import BriefCache
+from bot.store.channels import ChannelStore
+from bot.store.chats import ChatSettingsStore
+from bot.store.database import Database
+from bot.store.deliveries import Deliveries
+from bot.store.pending import PendingBrief, PendingBriefs
+from bot.telegram.app import DATABASE_NAME, _file_url
+from bot.telegram.briefing import BriefRequest, ReaderChoice, StatusMessage, answer
+from bot.telegram.digests import telegram_delivery
+from bot.telegram.fairness import UserRateLimit, WorkQueue
+from bot.telegram.i18n import texts_for
+from bot.telegram.services import Services
+from bot.web.fetch import SafeFetcher
+
+log = logging.getLogger(__name__)
+
+
+def request_key(item: PendingBrief) -> str:
+    """The user's request, as the delivery record knows it."""
+    return f"brief:{item.request_message_id}"
+
+
+def plain_bot(settings: Settings) -> Bot:
+    if settings.telegram_base_url:
+        return Bot(settings.telegram_bot_token, base_url=settings.telegram_base_url,
+                   base_file_url=_file_url(settings.telegram_base_url))
+    return Bot(settings.telegram_bot_token)
+
+
+async def run_worker(settings: Settings, briefer: Briefer | None = None, reclaim_after: float | None = None) -> None:
+    """Until cancelled (SIGINT/SIGTERM end asyncio.run)."""
+    from bot.pipeline import fetch_policy
+
+    database = await Database.open(settings.database_url or settings.data_dir / DATABASE_NAME)
+    fetcher = briefer.fetcher if briefer else SafeFetcher(fetch_policy(settings))
+    shared_briefer = briefer or Briefer(settings, fetcher=fetcher)
+    bot = plain_bot(settings)
+    channels = ChannelStore(database)
+    shared = Services(settings=settings, briefer=shared_briefer, database=database,
+                      chats=ChatSettingsStore(database), cache=BriefCache(database),
+                      work=WorkQueue(settings.workers, settings.queue_size),
+                      rate_limit=UserRateLimit(settings.user_briefs_per_minute), channels=channels,
+                      fetcher=fetcher, digests=DigestService(channels, shared_briefer, fetcher,
+                                                             telegram_delivery(bot), settings.target_language))
+    pending, deliveries = PendingBriefs(database), Deliveries(database)
+
+    async def handle(pending_id: int) -> None:
+        with metrics.JOB_SECONDS.time():
+            metrics.JOBS.labels(await finish_once(pending_id)).inc()
+
+    async def finish_once(pending_id: int) -> str:
+        item = await pending.get(pending_id)
+        if item is None:   # answered by an earlier try of this job
+            return "answered before"
+        if await deliveries.delivered(item.chat_id, request_key(item)):
+            await pending.done(item.id)
+            return "answered before"
+        metrics.QUEUE_WAIT.observe(max(0.0, time.time() - item.created))
+        await finish(bot, shared, item)
+        await pending.delivered(item, request_key(item), item.status_message_id)
+        return "answered"
+
+    broker = make_broker(settings.queue_url) if reclaim_after is None else make_broker(settings.queue_url,
+                                                                                      reclaim_after)
+    try:
+        async with bot:
+            log.info("briefbot worker is up; queue %s", broker.queue_name)
+            background = [asyncio.create_task(run_due_forever(channels, shared.digests), name="due digests")]
+            if settings.health_port:
+                metrics.serve_metrics(settings.health_port)
+                background.append(asyncio.create_task(metrics.watch_queue(settings.queue_url, STREAM, GROUP)))
+            try:
+                await work(broker, handle, settings.workers)
+            finally:
+                for task in background:
+                    task.cancel()
+    finally:
+        await asyncio.shield(_close(shared))
+
+
+async def finish(bot: Bot, shared: Services, item: PendingBrief) -> None:
+    """The brief in place of the status message the front end sent."""
+    source = await shared.cache.source(item.source_key)
+    if source is None:  # its source is gone with the cache: nothing left to brief
+        return
+    chat = Chat(item.chat_id, ChatType.PRIVATE)  # only the ids matter to the calls made with it
+    asked = Message(item.request_message_id, datetime.now(UTC), chat)
+    asked.set_bot(bot)
+    shown: Message | None = None
+    if item.status_message_id is not None:
+        shown = Message(item.status_message_id, datetime.now(UTC), chat)
+        shown.set_bot(bot)
+    texts = texts_for(item.ui_language)
+    status = StatusMessage(shown, asked, asyncio.get_running_loop(), texts)
+    request = BriefRequest(url=source.url, text=source.text, document=source.document, filename=source.filename)
+    await answer(shared, status, request, ReaderChoice.from_dict(item.choice), texts, item.user_id)
+
+
+async def _close(shared: Services) -> None:
+    await shared.briefer.aclose()
+    await shared.fetcher.close()
+    await shared.database.close()
