@@ -90,16 +90,16 @@ def test_a_bad_target_language_is_one_usage_error_whatever_the_sources():
         "briefbot: 'xx' is not a language code briefbot knows. Use a two-letter ISO 639-1 code such as en, ar or fr."]
 
 
-@pytest.mark.parametrize("suffix", [".txt", ".html"])
-def test_a_pdf_renamed_txt_or_html_is_read_as_the_pdf_it_is(tmp_path, suffix):
-    renamed = tmp_path / f"notes{suffix}"
-    renamed.write_bytes(article_pdf((EXAMPLES / "desalination.en.txt").read_text()))
-    result = briefbot("brief", str(renamed))
-    assert result.returncode == 0 and "Coastal city" in result.stdout.decode()
-    fake = tmp_path / f"fake{suffix}"
-    fake.write_bytes(b"%PDF-1.7\n" + b"BT (The city opened a plant on Thursday.) Tj ET\n" * 40 + b"%%EOF\n")
-    result = briefbot("brief", str(fake))
-    assert result.returncode == 1 and "This PDF is damaged and cannot be read." in result.stderr.decode()
+def test_a_pdf_renamed_txt_or_html_is_read_as_the_pdf_it_is(tmp_path):
+    sources = []
+    for suffix in (".txt", ".html"):
+        renamed, fake = tmp_path / f"notes{suffix}", tmp_path / f"fake{suffix}"
+        renamed.write_bytes(article_pdf((EXAMPLES / "desalination.en.txt").read_text()))
+        fake.write_bytes(b"%PDF-1.7\n" + b"BT (The city opened a plant on Thursday.) Tj ET\n" * 40 + b"%%EOF\n")
+        sources += [str(renamed), str(fake)]
+    result = briefbot("brief", *sources)
+    assert result.returncode == 1 and result.stdout.decode().count("Coastal city") == 2
+    assert result.stderr.decode().count("This PDF is damaged and cannot be read.") == 2
 
 
 @pytest.mark.parametrize("where", ["before", "after"])
