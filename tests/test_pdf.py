@@ -76,6 +76,8 @@ def test_the_brief_credits_the_pdfs_metadata(briefer, article, tmp_path):
     (lambda: b"%PDF-1.7\n" + b"\x00\xff garbage " * 200, InputError, "This PDF is damaged"),
     (lambda: make_pdf([]), InputError, "This PDF has no pages."),
     (lambda: bomb_pdf(), InputError, "more data than briefbot reads"),
+    (lambda: make_pdf([b"BT /F1 10 Tf " + b"(ab) Tj " * 300_000 + b"ET"], compress=True), InputError,
+     "more data than briefbot reads"),  # an operator flood (600,000 took 46 s on one page before the cap)
 ])
 def test_pdfs_that_cannot_be_briefed_say_why(briefer, make, kind, message):
     started = time.perf_counter()
@@ -105,6 +107,14 @@ def test_page_text_and_time_caps():
         extract_pdf(article_pdf(ARTICLE), PdfLimits(max_text_chars=500))
     with pytest.raises(InputError, match="took longer than"):
         extract_pdf(many_pages, PdfLimits(max_seconds=0))
+
+
+def test_the_deadline_holds_inside_one_slow_page():
+    slow_page = make_pdf([b"BT /F1 10 Tf " + b"() Tj " * 99_000 + b"ET"], compress=True)
+    started = time.perf_counter()
+    with pytest.raises(InputError, match="took longer than 0.3 s"):
+        extract_pdf(slow_page, PdfLimits(max_seconds=0.3))
+    assert time.perf_counter() - started < 1.5  # the whole page takes about 1.5 s
 
 
 def test_the_size_cap_holds_for_pdfs(article, tmp_path):
