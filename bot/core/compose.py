@@ -10,6 +10,7 @@ from bot.core.brief import Brief, Credit, KeyFigure, SourceInfo
 from bot.core.facts.attributions import Attribution, find_attributions, outlet_in_furniture, sentence_sources
 from bot.core.facts.figures import Figure, extract_figures
 from bot.core.facts.labels import figure_context as label_span
+from bot.core.guard import numbers_not_in
 from bot.core.links import site_host
 from bot.core.select import select_sentences
 from bot.core.text.document import Document, is_furniture
@@ -22,7 +23,12 @@ _KIND_ORDER = {"number": 0, "money": 0, "percent": 0, "quantity": 0, "ratio": 0,
 _HEADLINE_WORDS = 18
 _POINT_WORDS = 3  # fewer words than this is a fragment, not a point
 _MAIN_CLAUSE_WORDS = 5  # "On Thursday" or "November 28" is a clause, not yet a headline
-_HEADLINE_BREAK = re.compile(r"[,;:()،؛«»\"“”，；：]|\s(?:--|[–—-])\s")
+# Clause breaks; a comma, colon or dash between two digits belongs to a number ("20,000",
+# "10:30", "10 - 20") and never cuts it.
+_HEADLINE_BREAK = re.compile(r"(?<!\d)[,:،，：]|[,:،，：](?!\d)|[;()؛«»\"“”；]"
+                             r"|(?<!\d)\s(?:--|[–—-])\s|\s(?:--|[–—-])\s(?!\d)")
+# A number spaced in thousands ("20 000") is one word when a headline is cut to length.
+_NUMBER_OR_WORD = re.compile(r"\d{1,3}(?: \d{3})+(?!\S)|\S+")
 # A clause opening with one of these sets the scene ("after three days of rain"); the main
 # clause comes after it.
 _ADVERBIAL_OPENERS = frozenset("""after before on in at during following despite while when as since
@@ -53,9 +59,13 @@ def compose_brief(document: Document, source: SourceInfo, options: BriefOptions 
         document.sentences, options.points, language, document.title,
         figure_counts=[len(f) for f in sentence_figures], eligible=eligible,
     )
-    points = [document.sentences[i] for i in selection.chosen]
     order = selection.chosen + [i for i in selection.by_score() if i not in selection.chosen]
+    # Checked against the text as given, not its sentences, so that a splitting bug cannot vouch for itself.
+    source_text = " ".join((document.original or "\n".join([document.title or "", *document.sentences])).split())
+    points = _faithful_points(document.sentences, selection.chosen, order, eligible, source_text)
+    headline = _faithful_headline(headline, [document.sentences[i] for i in order], source_text)
     figures = _key_figures(document.sentences, sentence_figures, order, options.max_figures, source.published)
+    figures = [f for f in figures if not (numbers_not_in(f.value, source_text) or numbers_not_in(f.context, source_text))]
     attributions = find_attributions(document.sentences, language)
     return Brief(
         source=source,
@@ -65,6 +75,28 @@ def compose_brief(document: Document, source: SourceInfo, options: BriefOptions 
         figures=with_sources(figures, document.sentences, attributions),
         sources=credits(source, document.sentences, language, document.furniture, attributions),
     )
+
+
+def _faithful_points(sentences: list[str], chosen: list[int], order: list[int], eligible: list[bool],
+                     source_text: str) -> list[str]:
+    """The chosen points, less any showing a number the source does not have (a sentence
+    split inside "20,000" would start "000 …"); the next-ranked sound sentences take their place."""
+    sound = [i for i in chosen if not numbers_not_in(sentences[i], source_text)]
+    spares = (i for i in order if i not in chosen and eligible[i] and not numbers_not_in(sentences[i], source_text))
+    while len(sound) < len(chosen) and (spare := next(spares, None)) is not None:
+        sound.append(spare)
+    return [sentences[i] for i in sorted(sound)]
+
+
+def _faithful_headline(headline: str, ranked: list[str], source_text: str) -> str:
+    """The headline if every number it shows is a number of the source; else the first sound
+    short form of a ranked sentence; else the headline without its stray numbers. Whatever a
+    future splitting or shortening bug does, a headline never shows a number the source lacks."""
+    candidates = [headline, *(headline_from(sentence) for sentence in ranked)]
+    sound = next((c for c in candidates if not numbers_not_in(c, source_text)), None)
+    if sound is not None:
+        return sound
+    return " ".join(w for w in headline.split() if not numbers_not_in(w, source_text))
 
 
 def point_candidates(sentences: list[str]) -> list[bool]:
@@ -195,8 +227,13 @@ def headline_from(lead: str) -> str:
     main = next((c for c in clauses if count_words(c) >= _MAIN_CLAUSE_WORDS
                  and c.split()[0].casefold() not in _ADVERBIAL_OPENERS), lead)
     main = _TRAILING_ATTRIBUTION.sub("", main).rstrip(" .!?؟。！？…۔").strip()
-    words = main.split()
-    return main if len(words) <= _HEADLINE_WORDS else " ".join(words[:_HEADLINE_WORDS]) + " …"
+    words = _NUMBER_OR_WORD.findall(" ".join(main.split()))
+    if len(words) <= _HEADLINE_WORDS:
+        return main
+    kept = words[:_HEADLINE_WORDS]
+    while len(kept) > 1 and kept[-1][-1:].isdigit():
+        kept.pop()  # "about 2 …" without its "million" or noun would misstate the number
+    return " ".join(kept) + " …"
 
 
 def _same_words(headline: str, sentence: str) -> bool:

@@ -9,6 +9,7 @@ do about a mismatch: retry once, then `repair` it.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from bot.core.facts.figures import Figure, FigureIndex, extract_figures, figures_match
@@ -71,6 +72,22 @@ def unsupported_sentences(sentences: list[str], source: str, source_language: st
 
 
 _DIGITS = re.compile(r"[0-9٠-٩۰-۹](?:[0-9٠-٩۰-۹.,٬٫]*[0-9٠-٩۰-۹])?")
+# A number as written: digits with decimal marks or thousands separators ("20,000", "2.5",
+# "20 000" with a no-break or thin space), in any script's digits. A plain space is no
+# separator here: "in 2014 200 people" holds two numbers.
+_WRITTEN_NUMBER = re.compile(r"\d+(?:(?:[.,'’٫٬，．]|[\u00a0\u202f\u2009](?=\d{3}(?!\d)))\d+)*")
+
+
+def written_numbers(text: str) -> set[str]:
+    """The numbers `text` shows, each by its digits alone ("20,000" and "20.000" are "20000")."""
+    plain = "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in text)
+    return {re.sub(r"\D", "", n) for n in _WRITTEN_NUMBER.findall(plain)}
+
+
+def numbers_not_in(shown: str, source: str) -> set[str]:
+    """Numbers of `shown` that are no whole number of `source`: a "000" or "2" cut from
+    "20,000" or "2,100,000" is caught even when its digits occur inside the source's number."""
+    return written_numbers(shown) - written_numbers(source)
 
 
 def _one_for_one(check: FigureCheck) -> bool:

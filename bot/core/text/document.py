@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from bot.core.facts.dates import AR_MONTHS, EN_MONTHS
 from bot.core.text.sentences import count_words, split_sentences
 
-_SENTENCE_END = re.compile(r"[.!?؟。！？…۔।:][\"'»”’)\]]*$")
+# A closing quote may stand after a space ("… we will pay on April 9. '", as Daily Mail text has it).
+_SENTENCE_END = re.compile(r"[.!?؟。！？…۔।:](?:\s*[\"'»”’)\]])*$")
 _TERMINATOR_IN_TEXT = re.compile(r"[.!?؟。！？۔।](?:\s|$|[\u0621-\u064a])")
 _URL_LINE = re.compile(r"^(https?://\S+)$")
 _MIN_PROSE_WORDS = 25  # a line this long is prose even without final punctuation
@@ -71,6 +72,7 @@ class Document:
     url: str | None = None
     furniture: list[str] = field(default_factory=list)
     datelines: list[str] = field(default_factory=list)
+    original: str = ""  # the text as given, title included: the numbers a brief may show
 
     @property
     def text(self) -> str:
@@ -92,7 +94,7 @@ def parse_plain_text(text: str, language: str | None, title: str | None = None) 
     if blocks and _URL_LINE.match(blocks[-1]):
         url = blocks.pop()
     is_prose = _is_line_prose if unpunctuated else _is_prose
-    document = Document(title=title, sentences=[], url=url)
+    document = Document(title=title, sentences=[], url=url, original=f"{title or ''}\n{text}")
     for index, block in enumerate(blocks):
         leading = not document.sentences
         if document.title is None and leading and index < len(blocks) - 1 and reads_as_title(block) \

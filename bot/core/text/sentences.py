@@ -49,7 +49,10 @@ _MIN_CLAUSE_CHARS = 20  # a Thai "sentence" shorter than this is a phrase: it jo
 # pieces of about _CLAUSE_WORDS words.
 _MAX_SENTENCE_WORDS = 80
 _CLAUSE_WORDS = 30
-_CLAUSE_BREAK = re.compile(r"(?<=[,;:،؛，、；：])\s*|\s+(?=[–—]\s)")
+# A comma or colon between two digits is part of a number ("20,000", "10:30"), never a break.
+# Words of a clause, a number spaced in thousands ("20 000") counting as one.
+_NUMBER_OR_WORD = re.compile(r"\d{1,3}(?: \d{3})+(?!\S)|\S+")
+_CLAUSE_BREAK = re.compile(r"(?<=[,;:،؛，、；：])(?!\d)\s*|(?<=[,;:،؛，、；：])\s+|\s+(?=[–—]\s)")
 
 
 def count_words(text: str) -> int:
@@ -145,7 +148,7 @@ def _by_clause_length(sentence: str) -> list[str]:
 
 
 def _between_words(clause: str) -> list[str]:
-    tokens = clause.split()
+    tokens = _NUMBER_OR_WORD.findall(clause)
     if count_words(clause) <= _MAX_SENTENCE_WORDS or len(tokens) < 2:
         return [clause]
     size = max(1, len(tokens) * _CLAUSE_WORDS // count_words(clause))
