@@ -77,7 +77,7 @@ def test_the_brief_credits_the_pdfs_metadata(briefer, article, tmp_path):
     (lambda: make_pdf([]), InputError, "This PDF has no pages."),
     (lambda: bomb_pdf(), InputError, "more data than briefbot reads"),
     (lambda: make_pdf([b"BT /F1 10 Tf " + b"(ab) Tj " * 300_000 + b"ET"], compress=True), InputError,
-     "more data than briefbot reads"),  # an operator flood (600,000 took 46 s on one page before the cap)
+     "more data than briefbot reads"),  # an operator flood (bench/pdf_limits.py)
 ])
 def test_pdfs_that_cannot_be_briefed_say_why(briefer, make, kind, message):
     started = time.perf_counter()
