@@ -106,7 +106,7 @@ def test_one_batcher_per_process_and_wrapping_is_idempotent(marian):
     assert (wrapped.name, wrapped.source, wrapped.target) == (marian.name, "ar", "en")
 
 
-def test_concurrent_briefs_equal_one_after_the_other_in_fewer_calls(marian):
+def test_concurrent_briefs_equal_one_after_the_other_and_never_cost_more_calls(marian):
     model = Recording(marian)
     briefer = Briefer(Settings(), translators=Provider(model))
     sequential = [briefer.brief_text(ARABIC).to_dict() for _ in range(2)]
@@ -117,7 +117,7 @@ def test_concurrent_briefs_equal_one_after_the_other_in_fewer_calls(marian):
     for brief in [*sequential, *together]:
         brief["engine"].pop("seconds")
     assert all(brief == sequential[0] for brief in together)
-    # calls are shared across briefs: never more than the same briefs one after the other make
+    # how many calls are shared depends on timing (the first test pins sharing down); never more
     assert len(model.calls) <= 3 * calls_one_after_the_other
 
 
