@@ -112,7 +112,7 @@ async def test_a_huge_feed_is_read_off_the_loop_and_capped(hostile):
     beating.cancel()
     assert len(result.entries) == MAX_ENTRIES and result.entries[0]["title"] == "S0"
     assert took < 10            # was 26.6 s of feedparser over 71,337 items
-    assert max(gaps) < 1.0      # the loop kept running meanwhile (it froze for 26.6 s)
+    assert max(gaps) < 3.0      # the loop kept running meanwhile (it froze for 26.6 s); slack for a busy CI
 
 
 async def test_feed_links_other_than_http_are_dropped(hostile):
@@ -121,19 +121,30 @@ async def test_feed_links_other_than_http_are_dropped(hostile):
     assert [entry["url"] for entry in result.entries] == ["https://news.example/ok"]
 
 
-def test_story_grouping_is_not_quadratic():
+def _distinct_items(count: int) -> list[tuple[str, str]]:
     rng = random.Random(12)
     vocabulary = [f"word{n}" for n in range(3000)]
-    items = [(f"https://site{n % 7}.example/story/{n}", " ".join(rng.choice(vocabulary) for _ in range(40)))
-             for n in range(2000)]
+    return [(f"https://site{n % 7}.example/story/{n}", " ".join(rng.choice(vocabulary) for _ in range(40)))
+            for n in range(count)]
+
+
+def _grouping_seconds(items: list[tuple[str, str]]) -> float:
+    started = time.perf_counter()
+    group_stories(items, lambda item: item[0], lambda item: item[1])
+    return time.perf_counter() - started
+
+
+def test_story_grouping_is_not_quadratic():
+    """Four times the items must cost far less than the sixteen times a pairwise pass would
+    (2,000 items took 5 s pairwise here, 6–10 s in the issue); a ratio holds on a busy machine."""
+    items = _distinct_items(2000)
     items += [(url + "?utm_source=rss", text) for url, text in items[:100]]     # same canonical URL
     items += [("https://other.example/copy", items[5][1] + " Updated.")]         # same words, other URL
-    started = time.perf_counter()
     stories = group_stories(items, lambda item: item[0], lambda item: item[1])
-    took = time.perf_counter() - started
     assert len(stories) == 2000
     assert len(stories[5].items) == 3 and len(stories[6].items) == 2
-    assert took < 2.0           # the pairwise version took 5 s here (6–10 s in the issue)
+    small, large = _grouping_seconds(_distinct_items(500)), _grouping_seconds(_distinct_items(2000))
+    assert large < 8 * small + 0.3
 
 
 def test_one_crashing_source_loses_no_other_brief(tmp_path):
