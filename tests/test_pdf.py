@@ -119,7 +119,9 @@ def test_the_deadline_holds_inside_one_slow_page():
     with pytest.raises(NotAnArticle):  # the whole page, to the end: it holds no text
         extract_pdf(slow_page, PdfLimits(max_seconds=600))
     whole_page = time.perf_counter() - started
-    assert stopped_after < whole_page / 2  # a ratio, so that a busy machine cannot fail it
+    # pypdf parses the page's content stream (about half the time) before the first operator is
+    # visited; the deadline then cuts the visiting short. A ratio, so a busy machine cannot fail it.
+    assert stopped_after < 0.8 * whole_page
 
 
 def test_the_size_cap_holds_for_pdfs(article, tmp_path):
