@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 from bot.config import Settings
-from bot.engines.llm_server import server_status
 from bot.engines.locate import (
     ModelNotInstalled,
     converted_folder,
@@ -80,6 +79,8 @@ def list_models(args: argparse.Namespace, settings: Settings) -> int:
         fast = "ctranslate2" if (converted_folder(settings.data_dir / "models", model) / "model.bin").exists() else "—"
         print(f"{job:<34} {model:<44} {present:<8} {size:>9}  {fast}")
     if settings.llm_base_url:  # the llm engine is a server: where it is, its model, whether it answers
+        from bot.engines.llm_server import server_status  # aiohttp, only when a server is configured
+
         print(server_status(settings))
     return EXIT_OK
 

@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 
+def megabytes(size: int) -> str:
+    """A size limit as messages name it: '5 MB'."""
+    return f"{size / (1024 * 1024):g} MB"
+
+
 class BriefError(Exception):
     """Base class: `str(error)` is the message for the user, `hint` says what to do."""
 

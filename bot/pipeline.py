@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import TypedDict, Unpack
+from typing import TYPE_CHECKING, TypedDict, Unpack
 
 from bot import __version__
 from bot.config import Settings
@@ -22,15 +22,15 @@ from bot.core.text.sentences import count_words
 from bot.engines.apply import summarize_brief, translate_brief
 from bot.engines.base import TranslationFailed, TranslatorProvider
 from bot.engines.batcher import batched
-from bot.engines.llm_check import write_brief
-from bot.engines.llm_server import chat_server
 from bot.engines.manager import Engines
-from bot.errors import BriefError, InputError, UnsupportedSource
+from bot.errors import BriefError, InputError, UnsupportedSource, megabytes
 from bot.language import LanguageIdentifier, is_known_language, language_name
-from bot.web.decode import decode_text
-from bot.web.extract import extract_article
-from bot.web.fetch import FetchPolicy, SafeFetcher, megabytes
-from bot.web.pdf import PdfLimits, extract_pdf, is_pdf
+from bot.web.decode import decode_text, is_pdf
+from bot.web.policy import FetchPolicy
+
+if TYPE_CHECKING:  # each loaded when first needed: `briefbot brief file.txt` needs no HTTP, HTML or PDF code
+    from bot.engines.llm_server import ChatServer
+    from bot.web.fetch import SafeFetcher
 
 # Told the name of each stage as it starts ("fetching", "summarizing", "writing", "translating");
 # called from a worker thread for the CPU stages, so it must be thread-safe.
@@ -79,15 +79,26 @@ class Briefer:
         self.engines = Engines(self.settings)
         self.translators: TranslatorProvider = translators or self.engines
         self.languages = LanguageIdentifier()
-        self.llm = chat_server(self.settings) if self.settings.engine == "llm" else None
+        self.llm = _chat_server(self.settings) if self.settings.engine == "llm" else None
         # A fetcher given from outside (the bot's shared one) is its owner's to close.
         self._owns_fetcher = fetcher is None
-        self.fetcher = fetcher or SafeFetcher(fetch_policy(self.settings))
+        self._fetcher = fetcher
+        if fetcher is None:
+            fetch_policy(self.settings)  # a bad fetch setting is a usage error now, not at the first link
+
+    @property
+    def fetcher(self) -> SafeFetcher:
+        """The safe fetcher for links, made on first use (aiohttp is not loaded for files and text)."""
+        if self._fetcher is None:
+            from bot.web.fetch import SafeFetcher
+
+            self._fetcher = SafeFetcher(fetch_policy(self.settings))
+        return self._fetcher
 
     async def aclose(self) -> None:
         """Close the HTTP session of the fetcher this Briefer made (call once, when done with links)."""
-        if self._owns_fetcher:
-            await self.fetcher.close()
+        if self._owns_fetcher and self._fetcher is not None:
+            await self._fetcher.close()
         if self.llm is not None:
             await asyncio.to_thread(self.llm.close)
 
@@ -140,6 +151,8 @@ class Briefer:
         return self._brief_html(page, url, BriefRequestOptions(**options))
 
     def _brief_html(self, page: bytes | str, url: str | None, request: BriefRequestOptions) -> Brief:
+        from bot.web.extract import extract_article
+
         article = extract_article(page, url)
         found = SourceInfo(url=article.url, site=article.site, title=article.title,
                            author=article.author, published=article.published)
@@ -186,6 +199,8 @@ class Briefer:
     def _brief_pdf(self, data: bytes, request: BriefRequestOptions) -> Brief:
         # 20 characters a word is far above any language's average (about 6 in English): a PDF that holds
         # more is refused while it is read, before its text could cost more than max_words allows.
+        from bot.web.pdf import PdfLimits, extract_pdf
+
         limits = PdfLimits(max_text_chars=self.settings.max_words * 20)
         pdf = extract_pdf(data, limits)
         found = SourceInfo(title=pdf.title, author=pdf.author, published=pdf.published)
@@ -239,6 +254,8 @@ class Briefer:
             return
         if self.llm is not None:  # an LLM server briefs and translates in one pass; briefbot checks it
             report("writing")
+            from bot.engines.llm_check import write_brief
+
             write_brief(brief, document, self.llm, self.settings.prompts_dir, target, self.languages.detect)
             return
         try:
@@ -320,3 +337,10 @@ def _looks_like_html(data: bytes, filename: str | None) -> bool:
         return True
     head = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     return head.startswith((b"<!doctype html", b"<html"))
+
+
+def _chat_server(settings: Settings) -> ChatServer | None:
+    """The LLM server client, when one is configured (aiohttp is loaded only then)."""
+    from bot.engines.llm_server import chat_server
+
+    return chat_server(settings)

@@ -12,7 +12,8 @@ import pytest_asyncio
 from bot.config import Settings
 from bot.errors import InputError, NotAnArticle
 from bot.pipeline import Briefer
-from bot.web.pdf import PdfLimits, extract_pdf, is_pdf
+from bot.web.decode import is_pdf
+from bot.web.pdf import PdfLimits, extract_pdf
 from tests.botharness import bot_settings, running_bot
 from tests.conftest import EXAMPLES
 from tests.fakebotapi import FakeBotAPI

@@ -19,7 +19,6 @@ from typing import Protocol, TypeVar, cast
 from bot.config import Settings
 from bot.engines.base import Summarizer, Translator
 from bot.engines.hardware import cpu_threads
-from bot.engines.llm_server import public_address
 from bot.engines.locate import (
     ModelNotInstalled,
     converted_folder,
@@ -63,7 +62,11 @@ class Engines:
     @property
     def signature(self) -> str:
         s = self.settings
-        server = f"|{public_address(s.llm_base_url)}|{s.llm_model}" if s.engine == "llm" and s.llm_base_url else ""
+        server = ""
+        if s.engine == "llm" and s.llm_base_url:
+            from bot.engines.llm_server import public_address  # aiohttp, only for an LLM server
+
+            server = f"|{public_address(s.llm_base_url)}|{s.llm_model}"
         return (f"{s.engine}|{s.translation_model or 'registry'}|{s.many_to_many_model}|{s.summary_model}|{s.beam_size}"
                 + server)
 

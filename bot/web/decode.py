@@ -50,6 +50,18 @@ def decode_bytes(body: bytes, declared_charset: str | None = None) -> tuple[str,
     return str(best), best.encoding
 
 
+_PDF_HEADER_WINDOW = 1024  # readers accept the %PDF- header anywhere in the first kilobyte
+
+
+def is_pdf(data: bytes, filename: str | None = None) -> bool:
+    """True for a PDF whatever its name: by its %PDF- header (anywhere in the first
+    kilobyte when the name says .pdf, as readers allow; at the start otherwise)."""
+    head = data[:_PDF_HEADER_WINDOW]
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"%PDF-"):
+        return True
+    return bool(filename and filename.lower().endswith(".pdf") and b"%PDF-" in head)
+
+
 def decode_text(data: bytes) -> str:
     """The text of a file or of standard input."""
     return decode_bytes(data)[0]

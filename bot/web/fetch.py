@@ -20,10 +20,11 @@ import aiohttp
 from aiohttp.abc import AbstractResolver, ResolveResult
 from yarl import URL
 
-from bot import __version__
-from bot.web.addresses import IPNetwork, is_blocked, literal_address, parse_allowlist
+from bot.errors import megabytes
+from bot.web.addresses import IPNetwork, is_blocked, literal_address
 from bot.web.decode import decode_bytes
 from bot.web.errors import FetchCause, FetchError
+from bot.web.policy import FetchPolicy
 
 ACCEPTED_TYPES = frozenset({"text/html", "application/xhtml+xml", "text/plain"})
 FEED_TYPES = frozenset({"application/rss+xml", "application/atom+xml", "application/xml", "text/xml",
@@ -31,24 +32,6 @@ FEED_TYPES = frozenset({"application/rss+xml", "application/atom+xml", "applicat
 _CHUNK = 64 * 1024
 # The WHATWG URL rule: a host whose last label is a number is an IPv4 address or invalid.
 _NUMERIC_LABEL = re.compile(r"\d+|0[xX][0-9a-fA-F]*")
-
-
-@dataclass(frozen=True)
-class FetchPolicy:
-    allowlist: tuple[IPNetwork, ...] = ()
-    ports: frozenset[int] = frozenset({80, 443})
-    max_bytes: int = 5 * 1024 * 1024
-    timeout: float = 20.0          # the whole fetch, redirects included
-    read_timeout: float = 10.0     # silence between two reads
-    connect_timeout: float = 5.0
-    max_redirects: int = 3
-    user_agent: str = f"briefbot/{__version__} (news brief bot; +https://github.com/briefbot/briefbot)"
-
-    @classmethod
-    def from_text(cls, allowlist: str, ports: str, *, max_bytes: int, timeout: float) -> FetchPolicy:
-        """Build from settings strings: 'allowlist' and 'ports' are comma-separated."""
-        port_numbers = frozenset(int(p) for p in ports.split(",") if p.strip())
-        return cls(allowlist=parse_allowlist(allowlist), ports=port_numbers, max_bytes=max_bytes, timeout=timeout)
 
 
 @dataclass(frozen=True)
@@ -251,6 +234,3 @@ def _decompressor(encoding: str) -> zlib._Decompress | None:
         return zlib.decompressobj()
     raise FetchError(FetchCause.NOT_ARTICLE, f"The site sent the page in an encoding briefbot does not read ({encoding}).")
 
-
-def megabytes(size: int) -> str:
-    return f"{size / (1024 * 1024):g} MB"

@@ -26,7 +26,6 @@ from bot.errors import InputError, NotAnArticle
 logging.getLogger("pypdf").setLevel(logging.ERROR)
 
 _MEGABYTE = 1024 * 1024
-_HEADER_WINDOW = 1024  # readers accept the %PDF- header anywhere in the first kilobyte
 _WORD_BROKEN_AT_LINE_END = re.compile(r"(\w)-\n(?=[a-z])")
 # Word processors put the file's name where the title belongs ("Microsoft Word - report.docx").
 _APP_PREFIX = re.compile(r"^(microsoft \w+ - )", re.IGNORECASE)
@@ -53,15 +52,6 @@ class ExtractedPdf:
     author: str | None
     published: str | None       # YYYY-MM-DD, from the creation date
     pages: int
-
-
-def is_pdf(data: bytes, filename: str | None = None) -> bool:
-    """True for a PDF whatever its name: by its %PDF- header (anywhere in the first
-    kilobyte when the name says .pdf, as readers allow; at the start otherwise)."""
-    head = data[:_HEADER_WINDOW]
-    if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"%PDF-"):
-        return True
-    return bool(filename and filename.lower().endswith(".pdf") and b"%PDF-" in head)
 
 
 def extract_pdf(data: bytes, limits: PdfLimits = PdfLimits()) -> ExtractedPdf:
