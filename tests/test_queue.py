@@ -190,3 +190,51 @@ async def test_a_front_end_enqueues_and_two_workers_answer_each_brief_once(api, 
         assert (await database.fetch_one(text("SELECT count(*) FROM deliveries")))[0] == 200
     finally:
         await database.close()
+
+
+async def test_channels_due_in_the_same_minute_are_posted_once_across_two_workers(postgres):
+    """20 channels due at once; two workers (each its own engine) claim and post them together."""
+    from bot.digests.due import run_due
+    from bot.digests.service import DigestDelivery, DigestService
+    from bot.pipeline import fetch_policy
+    from bot.store.channels import Channel, ChannelStore
+    from bot.web.fetch import SafeFetcher
+    from tests.feedserver import FeedServer
+
+    feeds = FeedServer()
+    await feeds.start()
+    database_url = postgres.database()
+    instances = [await Database.open(database_url) for _ in range(2)]
+    settings = Settings(fetch_allowlist="127.0.0.1", fetch_ports=f"80,443,{feeds.port}")
+    fetcher = SafeFetcher(fetch_policy(settings))
+    posted: list[int] = []
+
+    async def post(channel: Channel, markup: str) -> int:
+        posted.append(channel.chat_id)
+        return len(posted)
+
+    async def notify(user_id: int, message: str) -> None:
+        raise AssertionError(f"nothing should fail here: {message}")
+
+    try:
+        briefer = Briefer(settings, fetcher=fetcher)
+        store = ChannelStore(instances[0])
+        channels = [-1000 - n for n in range(20)]
+        for chat_id in channels:
+            await store.save(Channel(chat_id, f"C{chat_id}", owner_id=7, schedule="every 1h"))
+            await store.add_feed(chat_id, feeds.url("/a.xml"))
+            await store.set_next_run(chat_id, 7200.0)       # all due at 02:00
+        workers = [(ChannelStore(database), DigestService(ChannelStore(database), briefer, fetcher,
+                                                          DigestDelivery(post, notify), "en"))
+                   for database in instances]
+        claimed = await asyncio.gather(*(run_due(store, digests, now=7230.0) for store, digests in workers))
+        assert sorted(claimed[0] + claimed[1]) == sorted(channels)       # each claimed by one worker
+        assert set(posted) == set(channels)
+        once = len(posted)
+        assert await asyncio.gather(*(run_due(store, digests, now=7260.0) for store, digests in workers)) == [[], []]
+        assert len(posted) == once                                       # nothing posted twice
+    finally:
+        await fetcher.close()
+        for database in instances:
+            await database.close()
+        await feeds.stop()
