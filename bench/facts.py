@@ -31,6 +31,7 @@ The seed article is briefed as pasted text and checked against the issue's expec
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import re
 import sys
@@ -54,7 +55,10 @@ LANGUAGES = ("en", "ar")
 def _public_type(func: Callable[..., Any], parameter: str) -> type:
     """The class behind an optional parameter of a public method, read from its annotation:
     `bot` exports only Briefer, and the modules that define SourceInfo and Settings move."""
-    hint = typing.get_type_hints(func)[parameter]
+    # Only this parameter's annotation is evaluated: others may name classes imported for type
+    # checking alone (Briefer's `fetcher: SafeFetcher | None`), which get_type_hints cannot resolve.
+    annotation = inspect.signature(func).parameters[parameter].annotation
+    hint = eval(annotation, func.__globals__) if isinstance(annotation, str) else annotation  # noqa: S307 (our own annotation)
     return next((a for a in typing.get_args(hint) if a is not type(None)), hint)
 
 

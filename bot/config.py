@@ -32,7 +32,7 @@ def _default_prompts_dir() -> Path:
 class Settings:
     target_language: str = "en"   # language of the brief; the source's own means no translation
     points: int = 4               # sentences in a brief
-    max_figures: int = 8          # key figures listed under a brief
+    max_figures: int = 12         # key figures listed under a brief (bench/figure_ranking.py)
     min_words: int = 40           # shorter texts are refused: there is nothing to brief
     max_words: int = 20_000       # longer texts are refused: one article at a time, briefed in ~1 s
     max_input_bytes: int = 5 * 1024 * 1024  # files and standard input larger than this are refused

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from itertools import islice
+from typing import TypeGuard
 
 from bot.core.brief import Brief, Credit, KeyFigure, SourceInfo
 from bot.core.facts.attributions import Attribution, find_attributions, outlet_in_furniture, sentence_sources
@@ -41,7 +44,7 @@ _TRAILING_ATTRIBUTION = re.compile(r"[,،]?\s+(?:officials|police|he|she|they|it
 @dataclass(frozen=True)
 class BriefOptions:
     points: int = 4
-    max_figures: int = 8
+    max_figures: int = 12
 
 
 def compose_brief(document: Document, source: SourceInfo, options: BriefOptions = BriefOptions()) -> Brief:
@@ -64,9 +67,10 @@ def compose_brief(document: Document, source: SourceInfo, options: BriefOptions 
     source_text = " ".join((document.original or "\n".join([document.title or "", *document.sentences])).split())
     points = _faithful_points(document.sentences, selection.chosen, order, eligible, source_text)
     headline = _faithful_headline(headline, [document.sentences[i] for i in order], source_text)
-    figures = _key_figures(document.sentences, sentence_figures, order, options.max_figures, source.published)
-    figures = [f for f in figures if not (numbers_not_in(f.value, source_text) or numbers_not_in(f.context, source_text))]
     attributions = find_attributions(document.sentences, language)
+    ranked = _key_figures(document.sentences, sentence_figures, order, source.published)
+    sound = (f for f in ranked if not (numbers_not_in(f.value, source_text) or numbers_not_in(f.context, source_text)))
+    figures = list(islice(sound, options.max_figures))
     return Brief(
         source=source,
         language=language,
@@ -108,9 +112,9 @@ def point_candidates(sentences: list[str]) -> list[bool]:
     return statements if any(statements) else prose if any(prose) else [True] * len(sentences)
 
 
-def _key_figures(sentences: list[str], figures: list[list[Figure]], order: list[int], limit: int,
-                 published: str | None = None) -> list[KeyFigure]:
-    """The figures a reader needs, at most `limit`: counts and amounts first, then dates, then
+def _key_figures(sentences: list[str], figures: list[list[Figure]], order: list[int],
+                 published: str | None = None) -> Iterator[KeyFigure]:
+    """The figures a reader needs, best first: counts and amounts first, then dates, then
     years, scores and ages; within a tier, the sentences the selector ranks first. The same
     value is listed once, and the story's own day is left to the points and the dateline."""
     story_day = published or _story_day(figures)
@@ -121,11 +125,11 @@ def _key_figures(sentences: list[str], figures: list[list[Figure]], order: list[
             if figure.key in seen or _day_seen(figure, seen):
                 continue
             seen.add(figure.key)
-            if figure.date and len(figure.date) == 10:
+            if _is_day(figure.date):
                 seen.add(_day_key(figure.date, figure.date.startswith("--")))
             candidates.append((_tier(figure, story_day), rank, figure.start, figure, sentences[index]))
     candidates.sort(key=lambda c: c[:3])
-    return [_key_figure(sentence, figure) for *_, figure, sentence in candidates[:limit]]
+    return (_key_figure(sentence, figure) for *_, figure, sentence in candidates)
 
 
 def _story_day(figures: list[list[Figure]]) -> str | None:
@@ -148,9 +152,14 @@ def _day_key(day: str, yearless: bool) -> str:
     return f"day{'-' if yearless else '+'}{day[-5:]}"
 
 
+def _is_day(day: str | None) -> TypeGuard[str]:
+    """A date key naming a day: "2024-11-27", or "--11-27" with no year."""
+    return day is not None and (len(day) == 10 or len(day) == 7 and day.startswith("--"))
+
+
 def _day_seen(figure: Figure, seen: set[str]) -> bool:
     """'November 27' and 'November 27, 2024' name the same day: list it once."""
-    if not figure.date or len(figure.date) != 10:
+    if not _is_day(figure.date):
         return False
     if figure.date.startswith("--"):
         return _day_key(figure.date, False) in seen or _day_key(figure.date, True) in seen
