@@ -1,13 +1,14 @@
 """The model stages of a brief, each followed by the figure guard.
 
 `translate_brief` translates only what the brief shows (headline, points, figure
-contexts); `summarize_brief` replaces the extractive points with a model's. Either
+contexts, cited names in another script); `summarize_brief` replaces the extractive points with a model's. Either
 way, a figure that a model dropped, changed or invented never reaches the reader,
 and `warnings` says what was repaired.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from bot.core.brief import Brief, OriginalText
@@ -25,6 +26,7 @@ RETRY_BEAMS = 8  # a wider beam sometimes finds the translation that keeps the n
 # points come first, as the reader sees them first; the rest are repaired, which always leaves
 # the source's figures.
 RETRY_LIMIT = 2
+_LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f]")
 
 
 def translate_brief(brief: Brief, translator: Translator, beam_size: int = 4) -> None:
@@ -39,11 +41,13 @@ def translate_brief(brief: Brief, translator: Translator, beam_size: int = 4) ->
     contexts = [figure.context for figure in brief.figures]
     hosts = {i: host for i, context in enumerate(contexts) if (host := _host(context, shown)) is not None}
     alone = [i for i in range(len(contexts)) if i not in hosts]
-    texts = shown + [contexts[i] for i in alone]
+    names = _names_in_script(brief)
+    texts = shown + [contexts[i] for i in alone] + names
     guard = GuardBudget(RETRY_LIMIT)
     guarded, notes = guard_translations(translator, texts, translate_checked(translator, texts), beam_size, guard)
     translated_shown = guarded[:len(shown)]
-    labels = dict(zip(alone, guarded[len(shown):], strict=True))
+    labels = dict(zip(alone, guarded[len(shown):len(shown) + len(alone)], strict=True))
+    renamed = dict(zip(names, guarded[len(shown) + len(alone):], strict=True))
     for i, host in hosts.items():
         if translated_shown[host] != shown[host]:  # a text shown untranslated gives no label
             label = label_from(contexts[i], brief.figures[i].value, brief.language, translated_shown[host],
@@ -61,10 +65,21 @@ def translate_brief(brief: Brief, translator: Translator, beam_size: int = 4) ->
     brief.headline, brief.points = translated_shown[0], translated_shown[1:]
     for i, figure in enumerate(brief.figures):
         figure.context = labels[i]
+        figure.source = renamed.get(figure.source, figure.source) if figure.source else None
+    for credit in brief.sources:
+        credit.name = renamed.get(credit.name, credit.name)
     brief.language = translator.target
     brief.warnings += notes
     brief.engine["translator"] = translator.name
     brief.engine["retried"] = guard.used
+
+
+def _names_in_script(brief: Brief) -> list[str]:
+    """The cited names a reader of the translation could not read: those with no Latin letter
+    (المرصد السوري لحقوق الإنسان), translated in the same batch as the rest. A Latin name
+    (Reuters, "Barran Press", a host) is left as it is written."""
+    names = dict.fromkeys([*(credit.name for credit in brief.sources), *(f.source for f in brief.figures if f.source)])
+    return [name for name in names if any(c.isalpha() for c in name) and not _LATIN_LETTER.search(name)]
 
 
 def _host(context: str, shown: list[str]) -> int | None:
