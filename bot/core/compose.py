@@ -13,7 +13,7 @@ from bot.core.brief import Brief, Credit, KeyFigure, SourceInfo
 from bot.core.facts.attributions import Attribution, find_attributions, outlet_in_furniture, sentence_sources
 from bot.core.facts.figures import Figure, extract_figures
 from bot.core.facts.labels import figure_context as label_span
-from bot.core.guard import numbers_not_in
+from bot.core.guard import written_numbers
 from bot.core.links import site_host
 from bot.core.select import select_sentences
 from bot.core.text.document import Document, is_furniture
@@ -63,14 +63,12 @@ def compose_brief(document: Document, source: SourceInfo, options: BriefOptions 
         figure_counts=[len(f) for f in sentence_figures], eligible=eligible,
     )
     order = selection.chosen + [i for i in selection.by_score() if i not in selection.chosen]
-    # Checked against the text as given, not its sentences, so that a splitting bug cannot vouch for itself.
-    source_text = " ".join((document.original or "\n".join([document.title or "", *document.sentences])).split())
-    points = _faithful_points(document.sentences, selection.chosen, order, eligible, source_text)
-    headline = _faithful_headline(headline, [document.sentences[i] for i in order], source_text)
+    sound = _SourceNumbers(document.original or "\n".join([document.title or "", *document.sentences]))
+    points = _faithful_points(document.sentences, selection.chosen, order, eligible, sound)
+    headline = _faithful_headline(headline, [document.sentences[i] for i in order], sound)
     attributions = find_attributions(document.sentences, language)
     ranked = _key_figures(document.sentences, sentence_figures, order, source.published)
-    sound = (f for f in ranked if not (numbers_not_in(f.value, source_text) or numbers_not_in(f.context, source_text)))
-    figures = list(islice(sound, options.max_figures))
+    figures = list(islice((f for f in ranked if sound(f.value) and sound(f.context)), options.max_figures))
     return Brief(
         source=source,
         language=language,
@@ -81,26 +79,35 @@ def compose_brief(document: Document, source: SourceInfo, options: BriefOptions 
     )
 
 
+class _SourceNumbers:
+    """Does a text show only numbers of the source? Read against the text as given, not its
+    sentences, so that a splitting bug cannot vouch for itself; the source is read once."""
+
+    def __init__(self, source: str) -> None:
+        self.numbers = written_numbers(" ".join(source.split()))
+
+    def __call__(self, shown: str) -> bool:
+        return written_numbers(shown) <= self.numbers
+
+
 def _faithful_points(sentences: list[str], chosen: list[int], order: list[int], eligible: list[bool],
-                     source_text: str) -> list[str]:
+                     sound: _SourceNumbers) -> list[str]:
     """The chosen points, less any showing a number the source does not have (a sentence
     split inside "20,000" would start "000 …"); the next-ranked sound sentences take their place."""
-    sound = [i for i in chosen if not numbers_not_in(sentences[i], source_text)]
-    spares = (i for i in order if i not in chosen and eligible[i] and not numbers_not_in(sentences[i], source_text))
-    while len(sound) < len(chosen) and (spare := next(spares, None)) is not None:
-        sound.append(spare)
-    return [sentences[i] for i in sorted(sound)]
+    kept = [i for i in chosen if sound(sentences[i])]
+    spares = (i for i in order if i not in chosen and eligible[i] and sound(sentences[i]))
+    while len(kept) < len(chosen) and (spare := next(spares, None)) is not None:
+        kept.append(spare)
+    return [sentences[i] for i in sorted(kept)]
 
 
-def _faithful_headline(headline: str, ranked: list[str], source_text: str) -> str:
+def _faithful_headline(headline: str, ranked: list[str], sound: _SourceNumbers) -> str:
     """The headline if every number it shows is a number of the source; else the first sound
     short form of a ranked sentence; else the headline without its stray numbers. Whatever a
     future splitting or shortening bug does, a headline never shows a number the source lacks."""
     candidates = [headline, *(headline_from(sentence) for sentence in ranked)]
-    sound = next((c for c in candidates if not numbers_not_in(c, source_text)), None)
-    if sound is not None:
-        return sound
-    return " ".join(w for w in headline.split() if not numbers_not_in(w, source_text))
+    first = next((c for c in candidates if sound(c)), None)
+    return first if first is not None else " ".join(w for w in headline.split() if sound(w))
 
 
 def point_candidates(sentences: list[str]) -> list[bool]:

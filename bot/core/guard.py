@@ -79,15 +79,11 @@ _WRITTEN_NUMBER = re.compile(r"\d+(?:(?:[.,'’٫٬，．]|[\u00a0\u202f\u2009](
 
 
 def written_numbers(text: str) -> set[str]:
-    """The numbers `text` shows, each by its digits alone ("20,000" and "20.000" are "20000")."""
+    """The numbers `text` shows, each by its digits alone ("20,000" and "20.000" are "20000"): a
+    "000" or "2" cut from "20,000" or "2,100,000" is no number of the text it came from."""
     plain = "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in text)
     return {re.sub(r"\D", "", n) for n in _WRITTEN_NUMBER.findall(plain)}
 
-
-def numbers_not_in(shown: str, source: str) -> set[str]:
-    """Numbers of `shown` that are no whole number of `source`: a "000" or "2" cut from
-    "20,000" or "2,100,000" is caught even when its digits occur inside the source's number."""
-    return written_numbers(shown) - written_numbers(source)
 
 
 def _one_for_one(check: FigureCheck) -> bool:
