@@ -84,7 +84,19 @@ def split_sentences(text: str, language: str | None = None) -> list[str]:
         pieces = _split_by_rules(text)
     else:
         pieces = list(sentencex_segment(language, text))
-    return [part for piece in pieces if piece.strip() for part in _by_clause_length(piece.strip())]
+    return [part for piece in _with_closers_attached(pieces) for part in _by_clause_length(piece)]
+
+
+def _with_closers_attached(pieces: list[str]) -> list[str]:
+    """A closing quote set apart by a space ("… on April 9. '", as Daily Mail text has it) ends
+    the sentence before it; it is no sentence of its own."""
+    joined: list[str] = []
+    for piece in (p.strip() for p in pieces):
+        if joined and piece and all(c in _CLOSERS for c in piece):
+            joined[-1] = f"{joined[-1]} {piece}"
+        elif piece:
+            joined.append(piece)
+    return joined
 
 
 def _split_by_rules(text: str) -> list[str]:
