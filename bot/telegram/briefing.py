@@ -296,10 +296,17 @@ def resume_pending(application: Application) -> None:
 
 
 async def _resume(bot: Bot, shared: Services, item: PendingBrief) -> None:
-    pending = PendingBriefs(shared.database)
+    log.info("finishing brief %s for chat %s, accepted before the restart", item.id, item.chat_id)
+    with shared.work.in_flight():
+        await answer_stored(bot, shared, item)
+    await PendingBriefs(shared.database).done(item.id)
+
+
+async def answer_stored(bot: Bot, shared: Services, item: PendingBrief) -> None:
+    """Answers a stored pending brief in place of the status message the user already has
+    (after a restart, or in a `briefbot worker`); nothing when its source is gone with the cache."""
     source = await shared.cache.source(item.source_key)
-    if source is None:  # its source is gone with the cache: nothing left to brief
-        await pending.done(item.id)
+    if source is None:
         return
     chat = Chat(item.chat_id, ChatType.PRIVATE)  # only the ids matter to the calls made with it
     asked = Message(item.request_message_id, datetime.now(UTC), chat)
@@ -311,10 +318,7 @@ async def _resume(bot: Bot, shared: Services, item: PendingBrief) -> None:
     texts = texts_for(item.ui_language)
     status = StatusMessage(shown, asked, asyncio.get_running_loop(), texts)
     request = BriefRequest(url=source.url, text=source.text, document=source.document, filename=source.filename)
-    log.info("finishing brief %s for chat %s, accepted before the restart", item.id, item.chat_id)
-    with shared.work.in_flight():
-        await answer(shared, status, request, ReaderChoice.from_dict(item.choice), texts, item.user_id)
-    await pending.done(item.id)
+    await answer(shared, status, request, ReaderChoice.from_dict(item.choice), texts, item.user_id)
 
 
 def cancel_briefs(application: Application) -> int:

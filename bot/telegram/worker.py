@@ -15,10 +15,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from datetime import UTC, datetime
 
-from telegram import Bot, Chat, Message
-from telegram.constants import ChatType
+from telegram import Bot
 
 from bot.config import Settings
 from bot.digests.due import run_due_forever
@@ -33,10 +31,9 @@ from bot.store.database import Database
 from bot.store.deliveries import Deliveries
 from bot.store.pending import PendingBrief, PendingBriefs
 from bot.telegram.app import DATABASE_NAME, _file_url
-from bot.telegram.briefing import BriefRequest, ReaderChoice, StatusMessage, answer
+from bot.telegram.briefing import answer_stored
 from bot.telegram.digests import telegram_delivery
 from bot.telegram.fairness import UserRateLimit, WorkQueue
-from bot.telegram.i18n import texts_for
 from bot.telegram.services import Services
 from bot.web.fetch import SafeFetcher
 
@@ -84,7 +81,7 @@ async def run_worker(settings: Settings, briefer: Briefer | None = None, reclaim
             await pending.done(item.id)
             return "answered before"
         metrics.QUEUE_WAIT.observe(max(0.0, time.time() - item.created))
-        await finish(bot, shared, item)
+        await answer_stored(bot, shared, item)
         await pending.delivered(item, request_key(item), item.status_message_id)
         return "answered"
 
@@ -104,24 +101,6 @@ async def run_worker(settings: Settings, briefer: Briefer | None = None, reclaim
                     task.cancel()
     finally:
         await asyncio.shield(_close(shared))
-
-
-async def finish(bot: Bot, shared: Services, item: PendingBrief) -> None:
-    """The brief in place of the status message the front end sent."""
-    source = await shared.cache.source(item.source_key)
-    if source is None:  # its source is gone with the cache: nothing left to brief
-        return
-    chat = Chat(item.chat_id, ChatType.PRIVATE)  # only the ids matter to the calls made with it
-    asked = Message(item.request_message_id, datetime.now(UTC), chat)
-    asked.set_bot(bot)
-    shown: Message | None = None
-    if item.status_message_id is not None:
-        shown = Message(item.status_message_id, datetime.now(UTC), chat)
-        shown.set_bot(bot)
-    texts = texts_for(item.ui_language)
-    status = StatusMessage(shown, asked, asyncio.get_running_loop(), texts)
-    request = BriefRequest(url=source.url, text=source.text, document=source.document, filename=source.filename)
-    await answer(shared, status, request, ReaderChoice.from_dict(item.choice), texts, item.user_id)
 
 
 async def _close(shared: Services) -> None:
