@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 from pathlib import Path
 
 import pytest
+import pytest_asyncio
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
@@ -33,6 +35,50 @@ def server():
 
     with LocalServer() as running:
         yield running
+
+
+@pytest_asyncio.fixture
+async def api():
+    """A fake Telegram Bot API on 127.0.0.1 (tests/fakebotapi.py), fresh for each test."""
+    from tests.fakebotapi import FakeBotAPI
+
+    fake = FakeBotAPI()
+    await fake.start()
+    yield fake
+    await fake.stop()
+
+
+@pytest_asyncio.fixture
+async def feeds():
+    """RSS/Atom feeds on 127.0.0.1 (tests/feedserver.py)."""
+    from tests.feedserver import FeedServer
+
+    server = FeedServer()
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest_asyncio.fixture
+async def held_page():
+    """An article at /held/{n} that is not sent until the test sets the event: (port, event)."""
+    from aiohttp import web
+
+    from tests.httpserver import start_on_loopback
+
+    released = asyncio.Event()
+
+    async def page(request: web.Request) -> web.Response:
+        await released.wait()
+        return web.Response(body=(EXAMPLES / "desalination.html").read_bytes(), content_type="text/html",
+                            charset="utf-8")
+
+    app = web.Application()
+    app.router.add_get("/held/{n}", page)
+    runner, port = await start_on_loopback(app)
+    yield port, released
+    released.set()
+    await runner.cleanup()
 
 
 @pytest.fixture(scope="session")

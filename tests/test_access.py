@@ -4,7 +4,6 @@ with the real Application against the fake Bot API."""
 from __future__ import annotations
 
 import pytest
-import pytest_asyncio
 
 from bot.config import Settings
 from bot.errors import BriefError
@@ -12,14 +11,6 @@ from tests.botharness import bot_settings, running_bot
 from tests.fakebotapi import FakeBotAPI
 
 REFUSAL = "This bot is private"
-
-
-@pytest_asyncio.fixture
-async def api():
-    fake = FakeBotAPI()
-    await fake.start()
-    yield fake
-    await fake.stop()
 
 
 def texts_to(api: FakeBotAPI, chat_id: int) -> list[str]:

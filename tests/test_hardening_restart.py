@@ -9,38 +9,7 @@ import signal
 import sys
 import time
 
-import pytest_asyncio
-from aiohttp import web
-
-from tests.conftest import EXAMPLES
 from tests.fakebotapi import FakeBotAPI
-from tests.httpserver import start_on_loopback
-
-
-@pytest_asyncio.fixture
-async def api():
-    fake = FakeBotAPI()
-    await fake.start()
-    yield fake
-    await fake.stop()
-
-
-@pytest_asyncio.fixture
-async def held_page():
-    """An article that is not sent until the test releases it."""
-    released = asyncio.Event()
-
-    async def page(request: web.Request) -> web.Response:
-        await released.wait()
-        return web.Response(body=(EXAMPLES / "desalination.html").read_bytes(), content_type="text/html",
-                            charset="utf-8")
-
-    app = web.Application()
-    app.router.add_get("/held/{n}", page)
-    runner, port = await start_on_loopback(app)
-    yield port, released
-    released.set()
-    await runner.cleanup()
 
 
 def status_of(api: FakeBotAPI, chat_id: int) -> int:

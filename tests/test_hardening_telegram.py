@@ -23,14 +23,6 @@ WAITING = "Waiting for my turn…"
 
 
 @pytest_asyncio.fixture
-async def api():
-    fake = FakeBotAPI()
-    await fake.start()
-    yield fake
-    await fake.stop()
-
-
-@pytest_asyncio.fixture
 async def slow_site():
     """A page that does not answer until the test ends: every fetch of it runs into the fetch timeout."""
     ended = asyncio.Event()

@@ -7,7 +7,6 @@ import json
 import time
 
 import pytest
-import pytest_asyncio
 
 from bot.config import Settings
 from bot.errors import InputError, NotAnArticle
@@ -147,14 +146,6 @@ def test_the_command_line_briefs_a_pdf_file_and_standard_input(article, tmp_path
     assert result.stderr.decode().splitlines() == [
         f"briefbot: {scan}: not an article: This PDF has no text layer (a scan?), so there is no text to brief. "
         "Run it through OCR first (for example `ocrmypdf scan.pdf text.pdf`), or send the article's text or link."]
-
-
-@pytest_asyncio.fixture
-async def api():
-    fake = FakeBotAPI()
-    await fake.start()
-    yield fake
-    await fake.stop()
 
 
 def _upload(api: FakeBotAPI, chat_id: int, file_id: str, name: str, mime_type: str = "application/pdf") -> None:

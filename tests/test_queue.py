@@ -12,8 +12,6 @@ from itertools import count
 
 import aiohttp
 import pytest
-import pytest_asyncio
-from aiohttp import web
 from prometheus_client import REGISTRY
 from sqlalchemy import text
 
@@ -26,19 +24,10 @@ from bot.store.pending import PendingBriefs
 from bot.telegram.worker import run_worker
 from tests.conftest import EXAMPLES
 from tests.fakebotapi import TOKEN, FakeBotAPI
-from tests.httpserver import start_on_loopback
 from tests.servers import free_port
 
 CHOICE = {"to": "en", "points": 3, "keep": [], "show_original": False}
 _redis_databases = count(1)
-
-
-@pytest_asyncio.fixture
-async def api():
-    fake = FakeBotAPI()
-    await fake.start()
-    yield fake
-    await fake.stop()
 
 
 @pytest.fixture
@@ -96,24 +85,6 @@ async def test_each_brief_job_is_answered_once_even_when_sent_twice(api, databas
     finally:
         await queue.close()
         await database.close()
-
-
-@pytest_asyncio.fixture
-async def held_page():
-    """An article that is not sent until the test releases it."""
-    released = asyncio.Event()
-
-    async def page(request: web.Request) -> web.Response:
-        await released.wait()
-        return web.Response(body=(EXAMPLES / "desalination.html").read_bytes(), content_type="text/html",
-                            charset="utf-8")
-
-    app = web.Application()
-    app.router.add_get("/held/{n}", page)
-    runner, port = await start_on_loopback(app)
-    yield port, released
-    released.set()
-    await runner.cleanup()
 
 
 def fetching(api: FakeBotAPI, chat_id: int) -> bool:
