@@ -69,6 +69,13 @@ class FakeBotAPI:
 
     # ---- what tests do -------------------------------------------------------------
 
+    def add_channel(self, chat_id: int, username: str, title: str, members: dict[int, str]) -> None:
+        """A channel the bot administers; `members` gives other users' status in it ("administrator", "member")."""
+        self.chats[f"@{username}"] = {"id": chat_id, "type": "channel", "title": title, "username": username}
+        self.chat_members[(chat_id, BOT_USER["id"])] = "administrator"
+        for user_id, status in members.items():
+            self.chat_members[(chat_id, user_id)] = status
+
     def push(self, update: dict) -> dict:
         update = {"update_id": next(self._ids), **update}
         self.updates.append(update)

@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-import pytest_asyncio
 
 from bot.core.brief import Brief, KeyFigure, SourceInfo
 from bot.core.render.telegram_html import utf16_length, visible_text
@@ -22,24 +21,10 @@ CHANNEL = -1001234
 ADMIN, STRANGER = 7, 8
 
 
-@pytest_asyncio.fixture
-async def api():
-    fake = FakeBotAPI()
-    fake.chats["@harbour_news"] = {"id": CHANNEL, "type": "channel", "title": "Harbour News", "username": "harbour_news"}
-    fake.chat_members[(CHANNEL, ADMIN)] = "administrator"
-    fake.chat_members[(CHANNEL, STRANGER)] = "member"
-    fake.chat_members[(CHANNEL, BOT_USER["id"])] = "administrator"
-    await fake.start()
-    yield fake
-    await fake.stop()
-
-
-@pytest_asyncio.fixture
-async def feeds():
-    server = FeedServer()
-    await server.start()
-    yield server
-    await server.stop()
+@pytest.fixture
+def api(api: FakeBotAPI) -> FakeBotAPI:
+    api.add_channel(CHANNEL, "harbour_news", "Harbour News", {ADMIN: "administrator", STRANGER: "member"})
+    return api
 
 
 def replies(api: FakeBotAPI, user: int) -> list[str]:

@@ -8,6 +8,7 @@ import sqlite3
 import time
 from datetime import UTC, datetime
 
+import pytest
 import pytest_asyncio
 from aiohttp import web
 
@@ -15,8 +16,8 @@ from bot.digests.posts import figure_disagreements
 from bot.store.channels import MAX_FEEDS, MAX_UNPOSTED, MAX_UNPOSTED_AGE, Channel, ChannelStore
 from bot.store.database import Database
 from tests.botharness import bot_settings, running_bot
-from tests.fakebotapi import BOT_USER, FakeBotAPI
-from tests.feedserver import FeedServer, rss
+from tests.fakebotapi import FakeBotAPI
+from tests.feedserver import rss
 from tests.httpserver import start_on_loopback
 
 CHANNEL, OTHER_CHANNEL = -1001234, -1005678
@@ -24,23 +25,10 @@ ADMIN, READER = 7, 9
 DATABASE = "briefbot.sqlite3"
 
 
-@pytest_asyncio.fixture
-async def api():
-    fake = FakeBotAPI()
-    fake.chats["@harbour_news"] = {"id": CHANNEL, "type": "channel", "title": "Harbour News", "username": "harbour_news"}
-    fake.chat_members[(CHANNEL, ADMIN)] = "administrator"
-    fake.chat_members[(CHANNEL, BOT_USER["id"])] = "administrator"
-    await fake.start()
-    yield fake
-    await fake.stop()
-
-
-@pytest_asyncio.fixture
-async def feeds():
-    server = FeedServer()
-    await server.start()
-    yield server
-    await server.stop()
+@pytest.fixture
+def api(api: FakeBotAPI) -> FakeBotAPI:
+    api.add_channel(CHANNEL, "harbour_news", "Harbour News", {ADMIN: "administrator"})
+    return api
 
 
 @pytest_asyncio.fixture

@@ -531,15 +531,14 @@ async def test_the_bot_does_not_keep_a_brief_made_while_the_server_failed(fake, 
 
 async def test_digests_are_written_by_the_server_too(fake, tmp_path):
     from tests.botharness import bot_settings, running_bot
-    from tests.fakebotapi import BOT_USER, FakeBotAPI
+    from tests.fakebotapi import FakeBotAPI
     from tests.feedserver import FeedServer
     from tests.test_digests import ADMIN, CHANNEL, command, subscribe_both
 
     fake.reset(default=Step("No JSON for this one."))
     fake.routes["desalination"] = [FAITHFUL]
     api, feeds = FakeBotAPI(), FeedServer()
-    api.chats["@harbour_news"] = {"id": CHANNEL, "type": "channel", "title": "Harbour News", "username": "harbour_news"}
-    api.chat_members[(CHANNEL, ADMIN)] = api.chat_members[(CHANNEL, BOT_USER["id"])] = "administrator"
+    api.add_channel(CHANNEL, "harbour_news", "Harbour News", {ADMIN: "administrator"})
     await api.start()
     await feeds.start()
     try:
