@@ -9,11 +9,12 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
-import threading
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+
+from tests.httpserver import ThreadedServer
 
 MODEL = "fake-brief-model"
 
@@ -39,12 +40,13 @@ def fenced(step: Step) -> Step:
     return Step(f"Here is the brief:\n```json\n{step.content}\n```")
 
 
-class FakeLLM:
+class FakeLLM(ThreadedServer):
     """`script` is answered in order, then `default` for every request after it; a request whose
     messages hold a key of `routes` is answered from that route's steps instead (its last step
     again when they run out), so that briefs made at once each get their own scenario."""
 
     def __init__(self) -> None:
+        super().__init__(handler_cancellation=True, shutdown_timeout=0.5)  # a stalled answer ends with its client
         self.script: list[Step] = []
         self.routes: dict[str, list[Step]] = {}
         self.default = Step(status=500, body='{"error": {"message": "nothing scripted"}}')
@@ -53,23 +55,10 @@ class FakeLLM:
         self.headers: list[dict[str, str]] = []
         self.in_flight = 0
         self.most_in_flight = 0
-        self.loop = asyncio.new_event_loop()
-        self.port = 0
-        self._ready = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
 
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/v1"
-
-    def __enter__(self) -> FakeLLM:
-        self._thread.start()
-        self._ready.wait(10)
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self._thread.join(5)
 
     def reset(self, *script: Step, default: Step | None = None) -> None:
         self.script = list(script)
@@ -80,18 +69,10 @@ class FakeLLM:
         self.headers.clear()
         self.most_in_flight = 0
 
-    def _run(self) -> None:
-        asyncio.set_event_loop(self.loop)
+    def app(self) -> web.Application:
         app = web.Application()
         app.add_routes([web.post("/v1/chat/completions", self._chat), web.get("/v1/models", self._models)])
-        runner = web.AppRunner(app, handler_cancellation=True, shutdown_timeout=0.5)  # a stalled answer ends with its client
-        self.loop.run_until_complete(runner.setup())
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        self.loop.run_until_complete(site.start())
-        self.port = site._server.sockets[0].getsockname()[1]
-        self._ready.set()
-        self.loop.run_forever()
-        self.loop.run_until_complete(runner.cleanup())
+        return app
 
     def _step(self, messages: str) -> Step:
         for marker, steps in self.routes.items():

@@ -6,8 +6,10 @@ import asyncio
 import gzip
 import socket
 import threading
+from abc import ABC, abstractmethod
 from collections import Counter
 from pathlib import Path
+from typing import Any, Self
 
 from aiohttp import web
 from aiohttp.abc import AbstractResolver
@@ -22,30 +24,49 @@ ARABIC_PAGE = (
 )
 
 
-class LocalServer:
-    """Routes that misbehave on purpose; `hits` counts requests per path."""
+class ThreadedServer(ABC):
+    """Serves `app()` on 127.0.0.1 from its own thread and loop, so that code in other threads
+    (the Briefer's workers) or processes (the CLI) reaches it over real HTTP. A context manager."""
 
-    def __init__(self) -> None:
-        self.hits: Counter[str] = Counter()
+    def __init__(self, **runner_options: Any) -> None:
         self.loop = asyncio.new_event_loop()
         self.port = 0
+        self._runner_options = runner_options
         self._ready = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
-    def __enter__(self) -> LocalServer:
+    @abstractmethod
+    def app(self) -> web.Application:
+        """The application to serve, made in the server's own loop."""
+
+    def __enter__(self) -> Self:
         self._thread.start()
         self._ready.wait(10)
         return self
 
-    def __exit__(self, *exc_info) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.loop.call_soon_threadsafe(self.loop.stop)
         self._thread.join(5)
+
+    def _run(self) -> None:
+        asyncio.set_event_loop(self.loop)
+        runner, self.port = self.loop.run_until_complete(start_on_loopback(self.app(), **self._runner_options))
+        self._ready.set()
+        self.loop.run_forever()
+        self.loop.run_until_complete(runner.cleanup())
+
+
+class LocalServer(ThreadedServer):
+    """Routes that misbehave on purpose; `hits` counts requests per path."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.hits: Counter[str] = Counter()
 
     def url(self, path: str, host: str = "127.0.0.1") -> str:
         return f"http://{host}:{self.port}{path}"
 
-    def _run(self) -> None:
-        asyncio.set_event_loop(self.loop)
+    def app(self) -> web.Application:
         app = web.Application(middlewares=[self._count])
         app.add_routes([
             web.get("/article", self._article), web.get("/plain", self._plain),
@@ -56,14 +77,7 @@ class LocalServer:
             web.get("/zip", self._typed("application/zip")), web.get("/cp1256", self._cp1256),
             web.get("/missing", self._missing),
         ])
-        runner = web.AppRunner(app)
-        self.loop.run_until_complete(runner.setup())
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        self.loop.run_until_complete(site.start())
-        self.port = site._server.sockets[0].getsockname()[1]
-        self._ready.set()
-        self.loop.run_forever()
-        self.loop.run_until_complete(runner.cleanup())
+        return app
 
     @web.middleware
     async def _count(self, request, handler):
@@ -159,9 +173,9 @@ def lying_length_server(declared: int, actual: int) -> tuple[socket.socket, int]
     return listener, listener.getsockname()[1]
 
 
-async def start_on_loopback(app: web.Application) -> tuple[web.AppRunner, int]:
+async def start_on_loopback(app: web.Application, **runner_options: Any) -> tuple[web.AppRunner, int]:
     """Serves `app` on 127.0.0.1 at a free port, in the running event loop."""
-    runner = web.AppRunner(app, access_log=None)
+    runner = web.AppRunner(app, access_log=None, **runner_options)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
