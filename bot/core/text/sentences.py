@@ -43,6 +43,7 @@ _UNSPACED = re.compile(rf"[{_HAN_KANA}{_SOUTHEAST_ASIAN}]")
 _HAN_KANA_CHAR = re.compile(rf"[{_HAN_KANA}]")
 _CHARS_PER_WORD = {"han_kana": 1.5, "southeast_asian": 4.0}
 _SOUTHEAST_ASIAN_GAP = re.compile(rf"(?<=[{_SOUTHEAST_ASIAN}])\s+(?=[{_SOUTHEAST_ASIAN}])")
+_PYSBD_WINDOW = 2000  # characters; pysbd is quadratic (see _pysbd_by_windows)
 _MIN_CLAUSE_CHARS = 20  # a Thai "sentence" shorter than this is a phrase: it joins the next
 
 # A sentence longer than this cannot be a point: it is cut at clause breaks into
@@ -79,12 +80,30 @@ def split_sentences(text: str, language: str | None = None) -> list[str]:
     if language in _SPACED_CLAUSE_SCRIPTS or (language is None and _SOUTHEAST_ASIAN_GAP.search(text)):
         pieces = _split_at_script_spaces(text)
     elif language in _PYSBD_LANGUAGES:
-        pieces = _segmenter(language).segment(text)
+        pieces = _pysbd_by_windows(text, language)
     elif language in _ARABIC_SCRIPT or not language:
         pieces = _split_by_rules(text)
     else:
         pieces = list(sentencex_segment(language, text))
     return [part for piece in _with_closers_attached(pieces) for part in _by_clause_length(piece)]
+
+
+def _pysbd_by_windows(text: str, language: str) -> list[str]:
+    """pysbd's sentences of `text`, segmented a window of about _PYSBD_WINDOW characters at a
+    time: pysbd's time grows with the square of its input ("Mr. " or "March " repeated: 20 KB
+    took 1.2 s), and a paragraph may be a megabyte. The last sentence of a window may run on,
+    so it starts the next window; one longer than half a window is a run-on that
+    _by_clause_length cuts anyway, so it is kept as it is and each window moves on."""
+    sentences: list[str] = []
+    rest = text
+    while len(rest) > _PYSBD_WINDOW:
+        cut = rest.rfind(" ", _PYSBD_WINDOW // 2, _PYSBD_WINDOW)
+        cut = cut if cut > 0 else _PYSBD_WINDOW
+        pieces = [p.strip() for p in _segmenter(language).segment(rest[:cut]) if p.strip()]
+        carried = pieces.pop() if pieces and len(pieces[-1]) <= _PYSBD_WINDOW // 2 else ""
+        sentences.extend(pieces)
+        rest = f"{carried} {rest[cut:].lstrip()}".strip()
+    return sentences + _segmenter(language).segment(rest)
 
 
 def _with_closers_attached(pieces: list[str]) -> list[str]:
