@@ -22,6 +22,7 @@ from bot.core.brief import Brief
 from bot.core.render.plain import render_json, render_text
 from bot.core.render.telegram_html import render_html, split_html
 from bot.errors import BriefError, InputError, NotAnArticle
+from bot.i18n import render_labels
 from bot.web.errors import FetchError
 
 if TYPE_CHECKING:  # the pipeline pulls in extraction and HTTP: loaded only to brief
@@ -71,10 +72,11 @@ def _positive(raw: str) -> int:
     return int(raw)
 
 
+# Headings in the brief's language ("Key figures" / "الأرقام الرئيسية"); JSON keys never change.
 RENDERERS: dict[str, Callable[[Brief], str]] = {
-    "text": render_text,
+    "text": lambda brief: render_text(brief, render_labels(brief.language)),
     "json": render_json,
-    "html": lambda brief: _MESSAGE_BREAK.join(split_html(render_html(brief))),
+    "html": lambda brief: _MESSAGE_BREAK.join(split_html(render_html(brief, labels=render_labels(brief.language)))),
 }
 
 

@@ -24,6 +24,7 @@ from bot.engines.base import TranslationFailed, TranslatorProvider
 from bot.engines.batcher import batched
 from bot.engines.manager import Engines
 from bot.errors import BriefError, InputError, UnsupportedSource, megabytes
+from bot.i18n import untranslated_note
 from bot.language import LanguageIdentifier, is_known_language, language_name
 from bot.web.decode import decode_text, is_pdf
 from bot.web.policy import FetchPolicy
@@ -273,10 +274,9 @@ class Briefer:
         translator = self.translators.translator_for(brief.language, target)
         if translator is None:
             hint = self.translators.install_hint(brief.language, target)
-            brief.warnings.append(
-                f"No {language_name(brief.language)}→{language_name(target)} translation model is "
-                f"installed, so this brief is in {language_name(brief.language)}." + (f" {hint}" if hint else "")
-            )
+            # in the brief's language, the one its reader is reading
+            note = untranslated_note(brief.language, target)
+            brief.warnings.append(f"{note} {hint}" if hint else note)
             return
         report("translating")
         try:

@@ -58,6 +58,18 @@ async def test_an_admin_subscribes_and_a_digest_is_posted(api, feeds, tmp_path):
     assert "Harbour FC" in text
 
 
+async def test_an_arabic_channel_gets_an_arabic_title_and_each_entry_the_headings_of_its_brief(api, feeds, tmp_path):
+    """Issue 11: labels come from the catalogs. With no English→Arabic model the English stories
+    stay English, headings included; the digest's title is in the channel's language."""
+    async with running_bot(bot_settings(api, tmp_path, feeds.port)):
+        await subscribe_both(api, feeds)
+        assert "language: ar" in await command(api, ADMIN, "/settings @harbour_news language ar")
+        assert "Posted" in await command(api, ADMIN, "/digest @harbour_news now")
+    text = "\n".join(posts(api))
+    assert text.startswith("<b>موجز: Harbour News</b>") and "Digest:" not in text
+    assert "<b>Key figures:</b>" in text and "الأرقام الرئيسية" not in text
+
+
 async def test_a_non_admin_is_refused_and_nothing_is_stored(api, feeds, tmp_path):
     async with running_bot(bot_settings(api, tmp_path, feeds.port)):
         reply = await command(api, STRANGER, f"/sub @harbour_news {feeds.url('/a.xml')}")

@@ -133,12 +133,12 @@ def test_the_documented_catalog_commands_leave_nothing_untranslated(shell, tmp_p
     """The README's pybabel commands, run on a copy: the template holds the code's texts and
     every one of them has an Arabic translation."""
     locale = tmp_path / "locale"
-    shutil.copytree(ROOT / "bot" / "telegram" / "locale", locale)
+    shutil.copytree(ROOT / "bot" / "locale", locale)
     commands = [command for command in sh_commands() if command.startswith("pybabel")]
     assert [command.split()[:2] for command in commands] == [["pybabel", "extract"], ["pybabel", "update"]]
     for command in commands:
-        assert run(command.replace("bot/telegram/locale/", f"{locale}/"), shell).returncode == 0
-    with (locale / "messages.pot").open("rb") as fresh, (ROOT / "bot/telegram/locale/messages.pot").open("rb") as kept:
+        assert run(command.replace("bot/locale/", f"{locale}/"), shell).returncode == 0
+    with (locale / "messages.pot").open("rb") as fresh, (ROOT / "bot/locale/messages.pot").open("rb") as kept:
         assert {m.id for m in read_po(fresh)} == {m.id for m in read_po(kept)}, "run the README's pybabel commands"
     with (locale / "ar.po").open("rb") as handle:
         catalog = read_po(handle, locale="ar")

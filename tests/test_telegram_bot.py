@@ -29,7 +29,7 @@ async def api():
 def html_briefs(api: FakeBotAPI, chat_id: int) -> list[str]:
     return [c.params["text"] for c in api.sent(chat_id=chat_id)
             if c.params.get("parse_mode") == "HTML" and c.method in ("editMessageText", "sendMessage")
-            and "Key figures" in c.params["text"]]
+            and any(heading in c.params["text"] for heading in ("Key figures", "الأرقام الرئيسية"))]
 
 
 def texts_to(api: FakeBotAPI, chat_id: int, method: str = "sendMessage") -> list[str]:
@@ -161,8 +161,11 @@ async def test_original_button_briefs_the_source_language(api, tmp_path):
                                      "message": {"message_id": brief_call.params["message_id"], "date": 0,
                                                  "chat": {"id": 12, "type": "private"}, "text": "brief"}}})
         await api.wait_for(lambda a: len(html_briefs(a, 12)) == 2)
-    arabic = html_briefs(api, 12)[1]
+    english, arabic = html_briefs(api, 12)
     assert "[en]" not in arabic and "١٢٠٬٠٠٠" in arabic and "محطة" in arabic
+    # headings in the brief's language, from the catalogs (issue 11)
+    assert "<b>الأرقام الرئيسية:</b>" in arabic and "Key figures" not in arabic
+    assert "<b>Key figures:</b>" in english and "الأرقام الرئيسية" not in english
 
 
 async def test_settings_survive_a_restart(api, tmp_path):

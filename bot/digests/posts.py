@@ -7,10 +7,12 @@ the outlets telling one story give different numbers for the same thing.
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.core.brief import Brief
 from bot.core.facts.figures import extract_figures
+from bot.core.render.labels import ENGLISH, RenderLabels
 from bot.core.render.plain import outlet_name
 from bot.core.render.telegram_html import (
     MESSAGE_LIMIT,
@@ -31,32 +33,36 @@ class DigestEntry:
     item_ids: list[int] = field(default_factory=list)
 
 
-def render_entry(entry: DigestEntry, points: int = 2) -> str:
+def render_entry(entry: DigestEntry, points: int = 2, labels: RenderLabels = ENGLISH) -> str:
+    """`labels` are the headings in the digest's language (`bot.i18n.render_labels`)."""
     brief = entry.brief
     url = html.escape(brief.source.url or entry.outlets[0][1], quote=True)
     lines = [f'<b><a href="{url}">{escape(brief.headline)}</a></b>']
     lines += [f"• {escape(point)}" for point in brief.points[:points]]
     if brief.figures:
-        lines.append("<b>Key figures:</b> " + " · ".join(figure_html(f) for f in brief.figures[:4]))
+        lines.append(f"<b>{escape(labels.key_figures)}:</b> " + " · ".join(figure_html(f) for f in brief.figures[:4]))
     outlet = outlet_name(brief)  # the outlet's own name ("Barran Press"), not its host
     links = [f'<a href="{html.escape(link, quote=True)}">{escape(outlet if outlet and link == brief.source.url else name)}</a>'
              for name, link in entry.outlets]
-    lines.append("<b>Sources:</b> " + " · ".join(links))
+    lines.append(f"<b>{escape(labels.sources)}:</b> " + " · ".join(links))
     if entry.disagreements:
-        lines.append("<i>Sources differ: " + escape("; ".join(entry.disagreements)) + "</i>")
+        lines.append(f"<i>{escape(labels.sources_differ)}: " + escape("; ".join(entry.disagreements)) + "</i>")
     lines += [f"<i>{escape(w)}</i>" for w in brief.warnings if w.startswith("Figure guard")]
     return "\n".join(lines)
 
 
-def assemble_posts(entries: list[DigestEntry], title: str, limit: int = MESSAGE_LIMIT
+def assemble_posts(entries: list[DigestEntry], title: str, limit: int = MESSAGE_LIMIT,
+                   labels_for: Callable[[str], RenderLabels] = lambda language: ENGLISH
                    ) -> list[tuple[str, list[int]]]:
     """Posts within Telegram's limit, each with the ids of the items it carries; an entry
-    is never cut between two posts unless it alone is longer than a post."""
+    is never cut between two posts unless it alone is longer than a post. Each entry has the
+    headings of its brief's language, `labels_for(brief.language)`: a brief left untranslated
+    keeps its own language throughout."""
     posts: list[tuple[str, list[int]]] = []
     current = f"<b>{escape(title)}</b>"
     ids: list[int] = []
     for entry in entries:
-        markup = render_entry(entry)
+        markup = render_entry(entry, labels=labels_for(entry.brief.language))
         joined = current + "\n\n" + markup
         if utf16_length(visible_text(joined)) <= limit:
             current, ids = joined, ids + entry.item_ids

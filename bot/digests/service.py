@@ -27,6 +27,7 @@ from bot.core.text.normalize import fold_for_matching
 from bot.digests.posts import DigestEntry, assemble_posts, figure_disagreements
 from bot.digests.stories import group_stories
 from bot.errors import BriefError
+from bot.i18n import render_labels
 from bot.pipeline import Briefer
 from bot.store.channels import Channel, ChannelStore, Feed, Item
 from bot.web.errors import FetchCause, FetchError
@@ -141,7 +142,8 @@ class DigestService:
         made = await asyncio.gather(*(self._entry(story.items, channel) for story in stories))
         entries = [entry for entry in made if entry is not None]
         sent = 0
-        for markup, item_ids in assemble_posts(entries, f"Digest: {channel.title}"):
+        title = f"{render_labels(channel.language or self.target_language).digest}: {channel.title}"
+        for markup, item_ids in assemble_posts(entries, title, labels_for=render_labels):
             try:
                 message_id = await self.delivery.post(channel, markup)
             except DeliveryFailed as error:  # the items stay unposted; the next run retries them

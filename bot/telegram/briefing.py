@@ -30,6 +30,7 @@ from bot.core.render.telegram_html import escape, render_html, split_html
 from bot.digests.service import brief_page
 from bot.engines.llm_check import server_failed
 from bot.errors import BriefError
+from bot.i18n import render_labels
 from bot.pipeline import Briefer
 from bot.store.cache import brief_key
 from bot.store.chats import ChatSettings
@@ -274,7 +275,7 @@ def failure_text(texts: Texts, request: BriefRequest, error: BriefError) -> str:
 async def deliver(status: StatusMessage, brief: Brief, source_key: str, choice: ReaderChoice, texts: Texts) -> None:
     """The brief replaces the status message; a long one continues in more messages, split
     at bullet boundaries, with the buttons under the last part."""
-    chunks = split_html(render_html(brief, show_original=choice.show_original))
+    chunks = split_html(render_html(brief, show_original=choice.show_original, labels=render_labels(brief.language)))
     markup = brief_keyboard(brief, source_key, texts)
     await status.finish(chunks[0], markup if len(chunks) == 1 else None)
     for number, chunk in enumerate(chunks[1:], start=2):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from bot.core.brief import Brief, KeyFigure
+from bot.core.render.labels import ENGLISH, RenderLabels
 
 
 def figure_label(figure: KeyFigure) -> str:
@@ -35,17 +36,18 @@ def outlet_name(brief: Brief) -> str | None:
     return next((c.name for c in brief.sources if c.role == "outlet"), None)
 
 
-def render_text(brief: Brief) -> str:
+def render_text(brief: Brief, labels: RenderLabels = ENGLISH) -> str:
+    """`labels` are the headings in the brief's language (`bot.i18n.render_labels`)."""
     outlet = next((c.name for c in brief.sources if c.role == "outlet"), None)
     lines = [f"{brief.headline} — {outlet}" if outlet else brief.headline]
     lines += [f"• {point}" for point in brief.points]
     if brief.figures:
-        lines.append("Key figures: " + " · ".join(figure_credit(f) for f in brief.figures))
+        lines.append(f"{labels.key_figures}: " + " · ".join(figure_credit(f) for f in brief.figures))
     if brief.sources:
-        lines.append("Sources: " + " · ".join(c.name for c in brief.sources))
+        lines.append(f"{labels.sources}: " + " · ".join(c.name for c in brief.sources))
     if brief.source.url:
-        lines.append(f"Link: {brief.source.url}")
-    lines += [f"Note: {warning}" for warning in brief.warnings]
+        lines.append(f"{labels.link}: {brief.source.url}")
+    lines += [f"{labels.note}: {warning}" for warning in brief.warnings]
     return "\n".join(lines)
 
 

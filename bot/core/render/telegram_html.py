@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from bot.core.brief import Brief, KeyFigure
+from bot.core.render.labels import ENGLISH, RenderLabels
 from bot.core.render.plain import figure_credit
 from bot.core.text.normalize import is_rtl
 
@@ -29,17 +30,18 @@ def escape(text: str) -> str:
     return html.escape(_SURROGATE.sub("\ufffd", text), quote=False)
 
 
-def render_html(brief: Brief, *, show_original: bool = False) -> str:
-    """`show_original` adds the untranslated sentences in a collapsed quote."""
+def render_html(brief: Brief, *, show_original: bool = False, labels: RenderLabels = ENGLISH) -> str:
+    """`show_original` adds the untranslated sentences in a collapsed quote; `labels` are the
+    headings in the brief's language (`bot.i18n.render_labels`)."""
     lines = [_headline(brief)]
     lines += [f"• {escape(point)}" for point in brief.points]
     if show_original and brief.original:
         original = [escape(brief.original.headline), *(f"• {escape(p)}" for p in brief.original.points)]
         lines.append("<blockquote expandable>" + "\n".join(original) + "</blockquote>")
     if brief.figures:
-        lines.append("<b>Key figures:</b> " + " · ".join(figure_html(f) for f in brief.figures))
+        lines.append(f"<b>{escape(labels.key_figures)}:</b> " + " · ".join(figure_html(f) for f in brief.figures))
     if len(brief.sources) > 1 or (brief.sources and not brief.source.url):
-        lines.append("<b>Sources:</b> " + " · ".join(escape(c.name) for c in brief.sources))
+        lines.append(f"<b>{escape(labels.sources)}:</b> " + " · ".join(escape(c.name) for c in brief.sources))
     lines += [f"<i>{escape(warning)}</i>" for warning in brief.warnings]
     if is_rtl(brief.language):
         lines = [_RLM + line for line in lines]

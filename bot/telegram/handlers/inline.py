@@ -11,6 +11,7 @@ from telegram.ext import ContextTypes, InlineQueryHandler
 
 from bot.core.render.telegram_html import render_html, split_html
 from bot.errors import BriefError
+from bot.i18n import render_labels
 from bot.store.cache import source_key
 from bot.telegram.briefing import BriefRequest, make_brief
 from bot.telegram.context import reader
@@ -36,7 +37,7 @@ async def on_inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         log.info("inline brief of %s not ready: %s", link, error)
         await query.answer([], cache_time=5)
         return
-    html = split_html(render_html(brief))[0]
+    html = split_html(render_html(brief, labels=render_labels(brief.language)))[0]
     result = InlineQueryResultArticle(
         id=source_key(link, None),
         title=brief.headline[:100],
