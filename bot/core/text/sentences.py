@@ -43,6 +43,8 @@ _UNSPACED = re.compile(rf"[{_HAN_KANA}{_SOUTHEAST_ASIAN}]")
 _HAN_KANA_CHAR = re.compile(rf"[{_HAN_KANA}]")
 _CHARS_PER_WORD = {"han_kana": 1.5, "southeast_asian": 4.0}
 _SOUTHEAST_ASIAN_GAP = re.compile(rf"(?<=[{_SOUTHEAST_ASIAN}])\s+(?=[{_SOUTHEAST_ASIAN}])")
+# A lone surrogate is no character; sentencex encodes its input to UTF-8 and fails on one.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _PYSBD_WINDOW = 2000  # characters; pysbd is quadratic (see _pysbd_by_windows)
 _MIN_CLAUSE_CHARS = 20  # a Thai "sentence" shorter than this is a phrase: it joins the next
 
@@ -74,7 +76,7 @@ def _segmenter(language: str) -> pysbd.Segmenter:
 
 def split_sentences(text: str, language: str | None = None) -> list[str]:
     """Sentences of one paragraph of prose, stripped, none empty."""
-    text = " ".join(text.split())
+    text = " ".join(_LONE_SURROGATE.sub("\ufffd", text).split())
     if not text:
         return []
     if language in _SPACED_CLAUSE_SCRIPTS or (language is None and _SOUTHEAST_ASIAN_GAP.search(text)):
