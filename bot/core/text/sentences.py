@@ -105,7 +105,7 @@ def _pysbd_by_windows(text: str, language: str) -> list[str]:
         carried = pieces.pop() if pieces and len(pieces[-1]) <= _PYSBD_WINDOW // 2 else ""
         sentences.extend(pieces)
         rest = f"{carried} {rest[cut:].lstrip()}".strip()
-    return sentences + _segmenter(language).segment(rest)
+    return sentences + [str(p) for p in _segmenter(language).segment(rest)]
 
 
 def _with_closers_attached(pieces: list[str]) -> list[str]:
