@@ -10,17 +10,24 @@ from hypothesis import strategies as st
 
 from bot.core.brief import SourceInfo
 from bot.core.compose import compose_brief
-from bot.core.facts.attributions import find_attributions, sentence_sources
+from bot.core.facts.attributions import find_attributions, outlet_in_furniture, sentence_sources
+from bot.core.facts.cjk import find_cjk_numbers
 from bot.core.facts.dates import find_dates
 from bot.core.facts.figures import extract_figures
+from bot.core.facts.labels import figure_context
+from bot.core.facts.lexicon import arabic_stem, fold_name, tokenize
+from bot.core.facts.notfigures import not_figure_spans
 from bot.core.facts.numwords import find_word_numbers, word_number_value
+from bot.core.facts.units import measure_after
 from bot.core.guard import check_figures, repair, unsupported_sentences
+from bot.core.links import site_host
 from bot.core.render.plain import render_json, render_text
 from bot.core.render.telegram_html import render_html, split_html, utf16_length, visible_text
 from bot.core.select import select_sentences
-from bot.core.text.document import parse_plain_text
+from bot.core.text.document import is_furniture, parse_plain_text, reads_as_title, strip_dateline
 from bot.core.text.normalize import ascii_digits, fold_for_matching, normalize_arabic, words
 from bot.core.text.sentences import count_words, split_sentences
+from bot.core.text.terms import content_terms
 
 ODD = ["\u200f", "\u200e", "\u202b", "\u202c", "\u200d", "\u200c", "\ufeff", "\ud800", "\udfff", "\x00",
        "\u0301", "\U0001f600", "\u2028", "\r", "\t", "\u00a0", "\u0660", "\u06f5", "Ⅻ", "½", "²"]
@@ -43,6 +50,9 @@ FUZZ = settings(max_examples=40, deadline=None, derandomize=True, suppress_healt
 @given(texts, LANGUAGES)
 def test_text_functions_take_any_text(text, language):
     ascii_digits(text), normalize_arabic(text), fold_for_matching(text), words(text), count_words(text)
+    content_terms(text, language), reads_as_title(text), is_furniture(text), strip_dateline(text)
+    site_host(text), site_host(f"https://{text}/a")
+    arabic_stem(text), fold_name(text), tokenize(text)
     sentences = split_sentences(text, language)
     assert all(s and s == s.strip() for s in sentences)
     document = parse_plain_text(text, language)
@@ -54,12 +64,16 @@ def test_text_functions_take_any_text(text, language):
 def test_fact_finders_take_any_text(text, language):
     figures = extract_figures(text, language)
     assert all(0 <= f.start <= f.end <= len(text) for f in figures)
+    for figure in figures:
+        figure_context(text, figure.start, figure.end), measure_after(text, figure.end)
+    list(find_cjk_numbers(text)), list(not_figure_spans(text))
     find_dates(text)
     for number in find_word_numbers(text):
         word_number_value(text[number.start:number.end])
     sentences = split_sentences(text, language)
     attributions = find_attributions(sentences, language)
     assert len(sentence_sources(attributions, len(sentences))) == len(sentences)
+    outlet_in_furniture(text.splitlines(), site_host(f"https://{text[:20]}/"))
     if sentences:
         selection = select_sentences(sentences, 3, language, title=text[:50])
         assert all(0 <= i < len(sentences) for i in selection.chosen)
