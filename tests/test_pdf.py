@@ -111,10 +111,12 @@ def test_page_text_and_time_caps():
 
 def test_the_deadline_holds_inside_one_slow_page():
     slow_page = make_pdf([b"BT /F1 10 Tf " + b"() Tj " * 99_000 + b"ET"], compress=True)
-    started = time.perf_counter()
-    with pytest.raises(InputError, match="took longer than 0.2 s"):
-        extract_pdf(slow_page, PdfLimits(max_seconds=0.2))
-    stopped_after = time.perf_counter() - started
+    stopped_after = 600.0
+    for _ in range(2):  # the better of two: a busy machine slows some runs, never speeds one up
+        started = time.perf_counter()
+        with pytest.raises(InputError, match="took longer than 0.2 s"):
+            extract_pdf(slow_page, PdfLimits(max_seconds=0.2))
+        stopped_after = min(stopped_after, time.perf_counter() - started)
     started = time.perf_counter()
     with pytest.raises(NotAnArticle):  # the whole page, to the end: it holds no text
         extract_pdf(slow_page, PdfLimits(max_seconds=600))

@@ -6,8 +6,6 @@ import asyncio
 import threading
 from html.parser import HTMLParser
 
-import pytest_asyncio
-
 from bot.core.render.telegram_html import utf16_length, visible_text
 from bot.pipeline import Briefer
 from tests.botharness import PrefixTranslator, bot_settings, running_bot
@@ -16,14 +14,6 @@ from tests.fakebotapi import FakeBotAPI
 
 ARTICLE = (EXAMPLES / "desalination.en.txt").read_text()
 ARABIC_ARTICLE = (EXAMPLES / "desalination.ar.txt").read_text()
-
-
-@pytest_asyncio.fixture
-async def api():
-    fake = FakeBotAPI()
-    await fake.start()
-    yield fake
-    await fake.stop()
 
 
 def html_briefs(api: FakeBotAPI, chat_id: int) -> list[str]:
