@@ -123,7 +123,7 @@ def test_the_deadline_holds_inside_one_slow_page():
     whole_page = time.perf_counter() - started
     # pypdf parses the page's content stream (about half the time) before the first operator is
     # visited; the deadline then cuts the visiting short. A ratio, so a busy machine cannot fail it.
-    assert stopped_after < 0.8 * whole_page
+    assert stopped_after < 0.9 * whole_page
 
 
 def test_the_size_cap_holds_for_pdfs(article, tmp_path):
