@@ -31,18 +31,18 @@ The seed article is briefed as pasted text and checked against the issue's expec
 from __future__ import annotations
 
 import argparse
-import inspect
 import json
 import re
 import sys
-import typing
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from bot import Briefer
+from bot.config import Settings
+from bot.core.brief import SourceInfo
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 DATA = SHARED / "facts" / "dev.jsonl"
@@ -50,21 +50,8 @@ SEED = SHARED / "seed"
 LANGUAGES = ("en", "ar")
 
 
-# ---- the public API's argument types, without importing module paths that are being moved
-
-def _public_type(func: Callable[..., Any], parameter: str) -> type:
-    """The class behind an optional parameter of a public method, read from its annotation:
-    `bot` exports only Briefer, and the modules that define SourceInfo and Settings move."""
-    # Only this parameter's annotation is evaluated: others may name classes imported for type
-    # checking alone (Briefer's `fetcher: SafeFetcher | None`), which get_type_hints cannot resolve.
-    annotation = inspect.signature(func).parameters[parameter].annotation
-    hint = eval(annotation, func.__globals__) if isinstance(annotation, str) else annotation  # noqa: S307 (our own annotation)
-    return next((a for a in typing.get_args(hint) if a is not type(None)), hint)
-
-
 def make_briefer(engine: str) -> Briefer:
-    settings = _public_type(Briefer.__init__, "settings")()
-    return Briefer(settings.with_values({"engine": engine}))
+    return Briefer(Settings().with_values({"engine": engine}))
 
 
 # ---- words: how names are compared
@@ -396,8 +383,8 @@ def seed_table(name: str, checks: list[Check]) -> str:
 
 # ---- running it
 
-def brief_record(briefer: Briefer, source_info: type, record: dict[str, Any], points: int) -> dict[str, Any]:
-    info = source_info(title=record.get("title"), site=record.get("outlet"))
+def brief_record(briefer: Briefer, record: dict[str, Any], points: int) -> dict[str, Any]:
+    info = SourceInfo(title=record.get("title"), site=record.get("outlet"))
     return briefer.brief_text(record["text"], to=record["lang"], points=points, source=info).to_dict()
 
 
@@ -425,12 +412,11 @@ def main(argv: list[str] | None = None) -> int:
     records = [json.loads(line) for line in args.data.open(encoding="utf-8") if line.strip()]
     records = [r for r in records if args.lang in (None, r["lang"])]
     briefer = make_briefer(args.engine)
-    source_info = _public_type(Briefer.brief_text, "source")
 
     scores = []
     for record in records:
         try:
-            brief = brief_record(briefer, source_info, record, args.points)
+            brief = brief_record(briefer, record, args.points)
         except Exception as error:  # noqa: BLE001 (a refusal is a result to report, whatever its class)
             scores.append(refused(record, error))
             continue
