@@ -175,7 +175,7 @@ async def test_an_sqlite_file_from_before_alembic_is_migrated_in_place(tmp_path,
         assert [c.chat_id for c in await store.claim_due(20.0, lambda channel: None)] == [CHANNEL]
         assert await PendingBriefs(database).add(5, 7, 1, None, "k", {}, "en") == 1
         revision = await database.fetch_one(text("SELECT version_num FROM alembic_version"))
-        assert revision[0] == "0002"
+        assert revision[0] == "0003"
     finally:
         await database.close()
     reopened = await Database.open(path)   # already at head: opening again changes nothing

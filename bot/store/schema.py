@@ -70,6 +70,12 @@ channels = Table(
     # when the next scheduled digest is due (epoch seconds); NULL: none scheduled
     Column("next_run", Float),
     Index("channels_due", "next_run"),
+    # digest languages, comma-separated ("en,ar"); empty: the one `language` above
+    Column("languages", Text, nullable=False, server_default=""),
+    # the digest template as JSON (bot.digests); empty: the default template
+    Column("template", Text, nullable=False, server_default=""),
+    # 1: long digests and briefs go to a telegra.ph page
+    Column("telegraph", Integer, nullable=False, server_default="0"),
 )
 
 feeds = Table(
@@ -82,6 +88,7 @@ feeds = Table(
     Column("failures", Integer, nullable=False, server_default="0"),
     Column("retry_at", Float, nullable=False, server_default="0"),
     Column("reported", Integer, nullable=False, server_default="0"),
+    Column("hashtags", Text, nullable=False, server_default=""),   # "#economy #gulf"
     UniqueConstraint("channel_id", "url"),
 )
 
@@ -120,4 +127,32 @@ deliveries = Table(
     Column("request", String(200), primary_key=True),
     Column("message_id", BigInteger),
     Column("created", Float, nullable=False),
+)
+
+# State the bot creates once and keeps, such as the Telegraph account token.
+bot_state = Table(
+    "bot_state", metadata,
+    Column("key", String(100), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+# Briefs a user asked for on a day (UTC, "2026-11-26"): daily quotas and the admin's usage list.
+usage = Table(
+    "usage", metadata,
+    Column("user_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("day", String(10), primary_key=True),
+    Column("briefs", Integer, nullable=False, server_default="0"),
+)
+
+# What happened in a channel, for /stats: kind is "post", "item", "duplicate", "guard_repair"
+# or "feed_failure"; feed_url where the event belongs to one feed.
+channel_events = Table(
+    "channel_events", metadata,
+    Column("id", RowId, primary_key=True),
+    Column("channel_id", BigInteger, nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("feed_url", Text),
+    Column("count", Integer, nullable=False, server_default="1"),
+    Column("at", Float, nullable=False),
+    Index("channel_events_by_time", "channel_id", "at"),
 )
