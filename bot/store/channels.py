@@ -48,6 +48,7 @@ class Channel:
     paused: bool = False
     schedule: str = ""          # "every 6h" | "at 08:00,20:00"; empty: only /digest now
     timezone: str = "UTC"
+    template: str = ""          # the digest template as JSON (bot.digests.template); empty: the default
 
     def with_values(self, **values: Any) -> Channel:
         return replace(self, **values)
@@ -63,6 +64,7 @@ class Feed:
     failures: int = 0
     retry_at: float = 0.0
     reported: bool = False
+    hashtags: str = ""          # "#economy #gulf": shown under each story from this feed
 
 
 @dataclass(frozen=True)
@@ -101,7 +103,8 @@ class ChannelStore:
         values = {"title": channel.title, "owner_id": channel.owner_id, "language": channel.language,
                   "items": channel.items, "include": _SEPARATOR.join(channel.include),
                   "exclude": _SEPARATOR.join(channel.exclude), "thread_id": channel.thread_id,
-                  "paused": int(channel.paused), "schedule": channel.schedule, "timezone": channel.timezone}
+                  "paused": int(channel.paused), "schedule": channel.schedule, "timezone": channel.timezone,
+                  "template": channel.template}
         # a changed schedule is due again when its new schedule says (see schedule_unscheduled)
         rescheduled = (channels.c.schedule != values["schedule"]) | (channels.c.timezone != values["timezone"])
         await self.database.write(
@@ -176,8 +179,14 @@ class ChannelStore:
 
     async def feeds(self, channel_id: int) -> list[Feed]:
         rows = await self.database.fetch_all(select(feeds).where(feeds.c.channel_id == channel_id).order_by(feeds.c.id))
-        return [Feed(r.id, r.channel_id, r.url, r.etag, r.last_modified, r.failures, r.retry_at, bool(r.reported))
-                for r in rows]
+        return [Feed(r.id, r.channel_id, r.url, r.etag, r.last_modified, r.failures, r.retry_at, bool(r.reported),
+                     hashtags=r.hashtags) for r in rows]
+
+    async def set_hashtags(self, channel_id: int, url: str, hashtags: str) -> bool:
+        """False when the channel has no such feed."""
+        result = await self.database.write(update(feeds).where(feeds.c.channel_id == channel_id, feeds.c.url == url)
+                                           .values(hashtags=hashtags))
+        return result.rowcount == 1
 
     async def feed_fetched(self, feed: Feed, etag: str | None, last_modified: str | None) -> None:
         await self.database.write(update(feeds).where(feeds.c.id == feed.id).values(
@@ -216,6 +225,13 @@ class ChannelStore:
             .order_by(items.c.seen, items.c.id))
         return [Item(r.id, r.channel_id, r.feed_url, r.guid, r.url, r.title, r.summary) for r in rows]
 
+    async def last_posted(self, channel_id: int, limit: int) -> list[Item]:
+        """Up to `limit` items of the channel's most recent posts, oldest first (for /preview)."""
+        rows = await self.database.fetch_all(
+            select(items).where(items.c.channel_id == channel_id, items.c.posted_message_id > SKIPPED)
+            .order_by(items.c.posted_message_id.desc(), items.c.id.desc()).limit(limit))
+        return [Item(r.id, r.channel_id, r.feed_url, r.guid, r.url, r.title, r.summary) for r in reversed(rows)]
+
     async def mark_skipped(self, item_ids: list[int]) -> None:
         """Items no digest will carry: held back by the filters, or impossible to brief."""
         await self._mark(item_ids, SKIPPED)
@@ -236,4 +252,4 @@ def _channel(row: Row[Any]) -> Channel:
 
     return Channel(row.chat_id, row.title, row.owner_id, row.language, row.items,
                    split(row.include), split(row.exclude), row.thread_id, bool(row.paused),
-                   row.schedule, row.timezone)
+                   row.schedule, row.timezone, template=row.template)
