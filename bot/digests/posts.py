@@ -1,4 +1,5 @@
-"""A digest post: one entry per story, each with its points, key figures and all its sources.
+"""A digest post: one entry per story, each with its points, key figures and all its sources,
+as far as the channel's template (bot.digests.template) shows them.
 
 Pure rendering to Telegram HTML, plus `figure_disagreements`, which finds where
 the outlets telling one story give different numbers for the same thing.
@@ -7,7 +8,7 @@ the outlets telling one story give different numbers for the same thing.
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from bot.core.brief import Brief
@@ -23,6 +24,9 @@ from bot.core.render.telegram_html import (
     visible_text,
 )
 from bot.core.text.normalize import fold_for_matching, words
+from bot.digests.template import DigestTemplate
+
+DEFAULT_TEMPLATE = DigestTemplate()
 
 
 @dataclass
@@ -31,38 +35,58 @@ class DigestEntry:
     outlets: list[tuple[str, str]]          # (name, url) of every outlet that told the story
     disagreements: list[str] = field(default_factory=list)
     item_ids: list[int] = field(default_factory=list)
+    hashtags: list[str] = field(default_factory=list)  # of the feeds the story came from
 
 
-def render_entry(entry: DigestEntry, points: int = 2, labels: RenderLabels = ENGLISH) -> str:
-    """`labels` are the headings in the digest's language (`bot.i18n.render_labels`)."""
+def render_entry(entry: DigestEntry, template: DigestTemplate = DEFAULT_TEMPLATE,
+                 labels: RenderLabels = ENGLISH) -> str:
+    """The parts of the entry that the channel's `template` shows; `labels` are the headings in
+    the digest's language (`bot.i18n.render_labels`). Figure-guard notes are always shown: they
+    say that a number was checked and repaired, which no template may hide."""
     brief = entry.brief
-    url = html.escape(brief.source.url or entry.outlets[0][1], quote=True)
-    lines = [f'<b><a href="{url}">{escape(brief.headline)}</a></b>']
-    lines += [f"• {escape(point)}" for point in brief.points[:points]]
-    if brief.figures:
+    lines = [f"<b>{_link(brief.source.url or entry.outlets[0][1], escape(brief.headline), template)}</b>"]
+    if template.original and brief.original:
+        lines.append(f"<i>{escape(brief.original.language)}: {escape(brief.original.headline)}</i>")
+    lines += [f"• {escape(point)}" for point in brief.points[:template.points]]
+    if template.figures and brief.figures:
         lines.append(f"<b>{escape(labels.key_figures)}:</b> " + " · ".join(figure_html(f) for f in brief.figures[:4]))
-    outlet = outlet_name(brief)  # the outlet's own name ("Barran Press"), not its host
-    links = [f'<a href="{html.escape(link, quote=True)}">{escape(outlet if outlet and link == brief.source.url else name)}</a>'
-             for name, link in entry.outlets]
-    lines.append(f"<b>{escape(labels.sources)}:</b> " + " · ".join(links))
-    if entry.disagreements:
-        lines.append(f"<i>{escape(labels.sources_differ)}: " + escape("; ".join(entry.disagreements)) + "</i>")
+    if template.sources:
+        outlet = outlet_name(brief)  # the outlet's own name ("Barran Press"), not its host
+        links = [_link(link, escape(outlet if outlet and link == brief.source.url else name), template)
+                 for name, link in entry.outlets]
+        lines.append(f"<b>{escape(labels.sources)}:</b> " + " · ".join(links))
+        if entry.disagreements:
+            lines.append(f"<i>{escape(labels.sources_differ)}: " + escape("; ".join(entry.disagreements)) + "</i>")
     lines += [f"<i>{escape(w)}</i>" for w in brief.warnings if w.startswith("Figure guard")]
+    if entry.hashtags:
+        lines.append(escape(" ".join(entry.hashtags)))
     return "\n".join(lines)
 
 
+def _link(url: str, markup: str, template: DigestTemplate) -> str:
+    return f'<a href="{html.escape(url, quote=True)}">{markup}</a>' if template.link else markup
+
+
+def story_hashtags(feed_urls: Iterable[str], hashtags: Mapping[str, str]) -> list[str]:
+    """The hashtags of every feed a story came from, each once, in the feeds' order."""
+    return list(dict.fromkeys(tag for url in feed_urls for tag in hashtags.get(url, "").split()))
+
+
 def assemble_posts(entries: list[DigestEntry], title: str, limit: int = MESSAGE_LIMIT,
-                   labels_for: Callable[[str], RenderLabels] = lambda language: ENGLISH
-                   ) -> list[tuple[str, list[int]]]:
+                   labels_for: Callable[[str], RenderLabels] = lambda language: ENGLISH,
+                   template: DigestTemplate = DEFAULT_TEMPLATE, footer: str = "") -> list[tuple[str, list[int]]]:
     """Posts within Telegram's limit, each with the ids of the items it carries; an entry
     is never cut between two posts unless it alone is longer than a post. Each entry has the
     headings of its brief's language, `labels_for(brief.language)`: a brief left untranslated
-    keeps its own language throughout."""
+    keeps its own language throughout. `title` opens the first post; `footer`, when given,
+    closes the last (or comes alone after it when it does not fit)."""
+    if not entries:
+        return []
     posts: list[tuple[str, list[int]]] = []
     current = f"<b>{escape(title)}</b>"
     ids: list[int] = []
     for entry in entries:
-        markup = render_entry(entry, labels=labels_for(entry.brief.language))
+        markup = render_entry(entry, template, labels_for(entry.brief.language))
         joined = current + "\n\n" + markup
         if utf16_length(visible_text(joined)) <= limit:
             current, ids = joined, ids + entry.item_ids
@@ -72,8 +96,14 @@ def assemble_posts(entries: list[DigestEntry], title: str, limit: int = MESSAGE_
         parts = split_html(markup, limit)
         posts += [(part, []) for part in parts[:-1]]
         current, ids = parts[-1], list(entry.item_ids)
-    if ids:
-        posts.append((current, ids))
+    if footer:
+        closing = escape(footer)
+        if utf16_length(visible_text(current + "\n\n" + closing)) <= limit:
+            current += "\n\n" + closing
+        else:
+            posts.append((current, ids))
+            current, ids = closing, []
+    posts.append((current, ids))
     return posts
 
 

@@ -24,12 +24,14 @@ from typing import Any
 from bot.core.brief import Brief, SourceInfo
 from bot.core.links import site_host
 from bot.core.text.normalize import fold_for_matching
-from bot.digests.posts import DigestEntry, assemble_posts, figure_disagreements
-from bot.digests.stories import group_stories
+from bot.digests.posts import DigestEntry, assemble_posts, figure_disagreements, story_hashtags
+from bot.digests.stories import Story, group_stories
+from bot.digests.template import DigestTemplate, local_day
 from bot.errors import BriefError
 from bot.i18n import render_labels
 from bot.pipeline import Briefer
 from bot.store.channels import Channel, ChannelStore, Feed, Item
+from bot.store.events import ChannelEvents, guard_repairs
 from bot.web.errors import FetchCause, FetchError
 from bot.web.feeds import fetch_feed
 from bot.web.fetch import FetchedPage, SafeFetcher
@@ -38,6 +40,7 @@ log = logging.getLogger(__name__)
 REPORT_AFTER_FAILURES = 3
 MAX_BACKOFF = 6 * 3600
 BRIEFS_AT_ONCE = 2
+PREVIEW_ITEMS = 200  # items of the newest posts that /preview groups into the last digest's stories
 
 
 class DeliveryFailed(Exception):
@@ -84,6 +87,7 @@ class DigestService:
         self.delivery = delivery
         self.target_language = target_language
         self.clock = clock
+        self.events = ChannelEvents(store.database, lambda: self.clock())  # for /stats
         gate = asyncio.Semaphore(BRIEFS_AT_ONCE)
         self.work: WorkSlot = work or (lambda: gate)
         self._running: dict[int, asyncio.Lock] = {}
@@ -112,7 +116,8 @@ class DigestService:
             await self._feed_failed(channel, feed, FetchError(FetchCause.BAD_RESPONSE, f"The feed could not be read "
                                                                               f"({type(error).__name__})."))
             return
-        await self.store.add_items(channel.chat_id, feed.url, result.entries, now=self.clock())
+        added = await self.store.add_items(channel.chat_id, feed.url, result.entries, now=self.clock())
+        await self.events.record(channel.chat_id, "item", added, feed.url)
         await self.store.feed_fetched(feed, result.etag, result.last_modified)
 
     async def _feed_failed(self, channel: Channel, feed: Feed, error: BriefError) -> None:
@@ -120,6 +125,7 @@ class DigestService:
         report = failures >= REPORT_AFTER_FAILURES and not feed.reported
         log.info("feed %s failed (%d in a row): %s", feed.url, failures, error)
         await self.store.feed_failed(feed, self.clock() + backoff(failures), feed.reported or report)
+        await self.events.record(channel.chat_id, "feed_failure", feed_url=feed.url)
         if report:
             try:
                 await self.delivery.notify(channel.owner_id, f"The feed {feed.url} of {channel.title} has failed "
@@ -139,44 +145,75 @@ class DigestService:
                                            lambda i: f"{i.title} {i.summary}"))[:channel.items]
         if not stories:
             return 0
-        made = await asyncio.gather(*(self._entry(story.items, channel) for story in stories))
-        entries = [entry for entry in made if entry is not None]
+        await self.events.record(channel.chat_id, "duplicate", sum(len(story.items) - 1 for story in stories))
         sent = 0
-        title = f"{render_labels(channel.language or self.target_language).digest}: {channel.title}"
-        for markup, item_ids in assemble_posts(entries, title, labels_for=render_labels):
+        for markup, item_ids in await self._assemble(channel, stories):
             try:
                 message_id = await self.delivery.post(channel, markup)
             except DeliveryFailed as error:  # the items stay unposted; the next run retries them
                 log.warning("digest post to %s failed: %s", channel.chat_id, error)
                 break
             await self.store.mark_posted(item_ids, message_id)
+            await self.events.record(channel.chat_id, "post")
             sent += 1
         return sent
 
-    async def _entry(self, items: list[Item], channel: Channel) -> DigestEntry | None:
-        """The story's entry; None (and its items skipped for good) when it cannot be made at all."""
+    async def preview(self, channel: Channel) -> list[str]:
+        """The channel's last digest (its newest stories posted, up to `channel.items`) made again
+        with the channel's template as it is now: posted nowhere, nothing marked. Stories are
+        briefed again (digest briefs are not cached); [] when nothing was posted yet."""
+        items = await self.store.last_posted(channel.chat_id, PREVIEW_ITEMS)
+        stories = (await asyncio.to_thread(group_stories, items, lambda i: i.url,
+                                           lambda i: f"{i.title} {i.summary}"))[-channel.items:]
+        return [markup for markup, _ in await self._assemble(channel, stories, preview=True)] if stories else []
+
+    async def _assemble(self, channel: Channel, stories: list[Story[Item]],
+                        preview: bool = False) -> list[tuple[str, list[int]]]:
+        """The posts of a digest of `stories`, laid out by the channel's template."""
+        template = DigestTemplate.stored(channel.template)
+        made = await asyncio.gather(*(self._entry(story.items, channel, template.points, preview) for story in stories))
+        hashtags = {feed.url: feed.hashtags for feed in await self.store.feeds(channel.chat_id)}
+        entries = []
+        for story, entry in zip(stories, made, strict=True):
+            if entry is not None:
+                entry.hashtags = story_hashtags((item.feed_url for item in story.items), hashtags)
+                entries.append(entry)
+        day = local_day(self.clock(), channel.timezone)
+        title = f"{render_labels(channel.language or self.target_language).digest}: {channel.title}"
+        return assemble_posts(entries, template.heading(title, channel.title, day), labels_for=render_labels,
+                              template=template, footer=template.closing(channel.title, day))
+
+    async def _entry(self, items: list[Item], channel: Channel, points: int = 2,
+                     preview: bool = False) -> DigestEntry | None:
+        """The story's entry; None (and its items skipped for good, unless previewing) when it
+        cannot be made at all."""
         try:
-            brief = await self._brief(items[0], channel.language or self.target_language)
+            brief = await self._brief(items[0], channel.language or self.target_language, points)
+            if not preview:
+                await self.events.record(channel.chat_id, "guard_repair", guard_repairs(brief.warnings))
             texts = {(site_host(i.url) or i.url): f"{i.title}. {i.summary}" for i in items}
             return DigestEntry(brief, [((site_host(i.url) or i.url), i.url) for i in items],
                                figure_disagreements(texts, None) if len(items) > 1 else [],
                                [i.id for i in items])
         except Exception:  # noqa: BLE001 - one bad item must not fail the whole digest
             log.exception("digest item %s skipped", items[0].url)
-        await self.store.mark_skipped([i.id for i in items])
+        if not preview:
+            await self.store.mark_skipped([i.id for i in items])
         return None
 
-    async def _brief(self, item: Item, language: str) -> Brief:
-        """The article's brief; if the article cannot be read, the feed's own summary."""
+    async def _brief(self, item: Item, language: str, points: int = 2) -> Brief:
+        """The article's brief, with `points` points (at least one); if the article cannot be read,
+        the feed's own summary."""
+        points = max(points, 1)
         try:
             page = await self.fetcher.fetch(item.url)
             async with self.work():
-                return await brief_page(self.briefer, page, to=language, points=2)
+                return await brief_page(self.briefer, page, to=language, points=points)
         except BriefError as error:
             log.info("digest item %s briefed from its feed summary: %s", item.url, error)
         try:
             async with self.work():
-                return await self.briefer.abrief_text(f"{item.title}\n\n{item.summary}", to=language, points=2,
+                return await self.briefer.abrief_text(f"{item.title}\n\n{item.summary}", to=language, points=points,
                                                       source=SourceInfo(url=item.url, title=item.title))
         except BriefError:
             return Brief(SourceInfo(url=item.url, title=item.title), language, item.title,
