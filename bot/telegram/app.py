@@ -22,7 +22,7 @@ from bot.store.chats import ChatSettingsStore
 from bot.store.database import Database
 from bot.telegram.digests import schedule_all, telegram_delivery
 from bot.telegram.fairness import UserRateLimit, WorkQueue
-from bot.telegram.handlers import access, briefs, buttons, channels, errors, inline, start
+from bot.telegram.handlers import access, briefs, buttons, channels, errors, inline, start, templates
 from bot.telegram.handlers import settings as settings_handlers
 from bot.telegram.i18n import N_, texts_for, ui_languages
 from bot.telegram.services import Services, keep_services, services, started_services
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 DATABASE_NAME = "briefbot.sqlite3"
 # Order matters: channels' `/settings @channel` before the chat's `/settings`; briefs last, it takes any text.
-FEATURES = [start, channels, settings_handlers, buttons, inline, briefs]
+FEATURES = [start, channels, settings_handlers, templates, buttons, inline, briefs]
 
 COMMANDS = {
     "help": N_("What I do and how to use me"),
