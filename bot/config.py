@@ -62,6 +62,8 @@ class Settings:
     # ---- the Telegram bot (`briefbot run`)
     telegram_bot_token: str = field(default="", repr=False)  # also read from TELEGRAM_BOT_TOKEN
     telegram_base_url: str = ""   # Bot API address, token appended (a local Bot API server or a test double)
+    telegraph_base_url: str = "https://api.telegra.ph"  # Telegraph API for long digests and briefs
+    telegraph_briefs: bool = False  # a brief too long for one message goes to a telegra.ph page
     webhook_url: str = ""         # public HTTPS address Telegram posts to; empty: long polling
     webhook_listen: str = "127.0.0.1"  # address the webhook server binds (0.0.0.0 in a container)
     webhook_port: int = 8443
@@ -131,6 +133,8 @@ def _convert(name: str, kind: Any, raw: Any) -> Any:
         raise BriefError(f"Setting '{name}' must be one of {', '.join(CHOICES[name])}, not '{raw}'.")
     if kind in (frozenset[int], "frozenset[int]"):
         return _ids(name, raw)
+    if kind in (bool, "bool"):
+        return _switch(name, raw)
     try:
         if kind in (int, "int"):
             value = int(raw)
@@ -164,3 +168,16 @@ def _positive_number(name: str, raw: Any) -> float:
     if not 0 < number < float("inf"):
         raise BriefError(f"Setting '{name}' must be a positive number of seconds, not '{raw}'.")
     return number
+
+
+SWITCH_VALUES = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}
+
+
+def _switch(name: str, raw: Any) -> bool:
+    """true/false from TOML, or 1/0, true/false, yes/no, on/off from the environment."""
+    if isinstance(raw, bool):
+        return raw
+    value = SWITCH_VALUES.get(str(raw).strip().lower())
+    if value is None:
+        raise BriefError(f"Setting '{name}' must be on or off (1/0, true/false), not '{raw}'.")
+    return value

@@ -81,6 +81,8 @@ def render_labels(language: str) -> RenderLabels:
         note=texts("Note"),
         digest=texts("Digest"),
         sources_differ=texts("Sources differ"),
+        full_page=texts("Read in full: points, key figures, sources"),
+        trimmed=texts("Trimmed to fit the page; the source has the rest."),
     )
 
 

@@ -17,6 +17,8 @@ class RenderLabels:
     note: str = "Note"
     digest: str = "Digest"
     sources_differ: str = "Sources differ"
+    full_page: str = "Read in full: points, key figures, sources"  # the link to a Telegraph page
+    trimmed: str = "Trimmed to fit the page; the source has the rest."
 
 
 ENGLISH = RenderLabels()
