@@ -11,7 +11,7 @@ import pytest
 from bot.core.brief import Brief, KeyFigure, OriginalText, SourceInfo
 from bot.core.render.telegram_html import utf16_length, visible_text
 from bot.digests.posts import DigestEntry, assemble_posts, render_entry, story_hashtags
-from bot.digests.template import MAX_LINE, DigestTemplate, TemplateError, fill, one_line, parse_hashtags
+from bot.digests.template import MAX_LINE, DigestTemplate, TemplateError, fill, local_day, one_line, parse_hashtags
 from bot.pipeline import Briefer
 from tests.botharness import PrefixTranslator, bot_settings, running_bot
 from tests.fakebotapi import FakeBotAPI
@@ -236,6 +236,12 @@ def test_placeholders_are_replaced_explicitly_never_formatted():
         assert fill(text, "Harbour", "2026-11-26") == text  # only the two exact placeholders mean anything
     assert DigestTemplate(header="{channel}: {date}").heading("Digest: H", "H", "2026-11-26") == "H: 2026-11-26"
     assert DigestTemplate().heading("Digest: H", "H", "2026-11-26") == "Digest: H"
+
+
+def test_the_date_is_the_channels_day_and_a_broken_zone_falls_back_to_utc():
+    late = 1764199800.0  # 2025-11-26 23:30 UTC
+    assert local_day(late, "UTC") == "2025-11-26" and local_day(late, "Asia/Riyadh") == "2025-11-27"
+    assert local_day(late, "Mars/Olympus") == local_day(late, "../etc") == "2025-11-26"
 
 
 def test_hashtags_are_checked_and_joined_once():

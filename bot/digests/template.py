@@ -16,7 +16,7 @@ import unicodedata
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.i18n import N_
 
@@ -141,8 +141,13 @@ def fill(text: str, channel: str, day: str) -> str:
 
 
 def local_day(now: float, timezone: str) -> str:
-    """'2026-11-26': the day it is at `now` in the channel's time zone."""
-    return datetime.fromtimestamp(now, ZoneInfo(timezone)).date().isoformat()
+    """'2026-11-26': the day it is at `now` in the channel's time zone (UTC's if the stored zone
+    is no longer one: a digest never fails for its date line)."""
+    try:
+        zone = ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    return datetime.fromtimestamp(now, zone).date().isoformat()
 
 
 def parse_hashtags(words: list[str]) -> str:
