@@ -23,6 +23,7 @@ from typing import Any
 
 from bot.core.brief import Brief, SourceInfo
 from bot.core.links import site_host
+from bot.core.render.telegraph import PageEntry, headline_post
 from bot.core.text.normalize import fold_for_matching
 from bot.digests.posts import DigestEntry, assemble_posts, figure_disagreements, story_hashtags
 from bot.digests.stories import Story, group_stories
@@ -35,6 +36,7 @@ from bot.store.events import ChannelEvents, guard_repairs
 from bot.web.errors import FetchCause, FetchError
 from bot.web.feeds import fetch_feed
 from bot.web.fetch import FetchedPage, SafeFetcher
+from bot.web.telegraph import TelegraphFailed, TelegraphPages
 
 log = logging.getLogger(__name__)
 REPORT_AFTER_FAILURES = 3
@@ -80,13 +82,15 @@ def wanted(item: Item, channel: Channel) -> bool:
 
 class DigestService:
     def __init__(self, store: ChannelStore, briefer: Briefer, fetcher: SafeFetcher, delivery: DigestDelivery,
-                 target_language: str, clock: Callable[[], float] = time.time, work: WorkSlot | None = None) -> None:
+                 target_language: str, clock: Callable[[], float] = time.time, work: WorkSlot | None = None,
+                 pages: TelegraphPages | None = None) -> None:
         self.store = store
         self.briefer = briefer
         self.fetcher = fetcher
         self.delivery = delivery
         self.target_language = target_language
         self.clock = clock
+        self.pages = pages  # Telegraph, for the channels that turned it on
         self.events = ChannelEvents(store.database, lambda: self.clock())  # for /stats
         gate = asyncio.Semaphore(BRIEFS_AT_ONCE)
         self.work: WorkSlot = work or (lambda: gate)
@@ -180,8 +184,27 @@ class DigestService:
                 entries.append(entry)
         day = local_day(self.clock(), channel.timezone)
         title = f"{render_labels(channel.language or self.target_language).digest}: {channel.title}"
-        return assemble_posts(entries, template.heading(title, channel.title, day), labels_for=render_labels,
-                              template=template, footer=template.closing(channel.title, day))
+        heading, footer = template.heading(title, channel.title, day), template.closing(channel.title, day)
+        posts = assemble_posts(entries, heading, labels_for=render_labels, template=template, footer=footer)
+        if len(posts) > 1 and channel.telegraph and not preview:
+            language = channel.language or self.target_language
+            return await self._on_a_page(channel, heading, footer, entries, language) or posts
+        return posts
+
+    async def _on_a_page(self, channel: Channel, title: str, footer: str, entries: list[DigestEntry],
+                         language: str) -> list[tuple[str, list[int]]] | None:
+        """A digest too long for one post, whole on a Telegraph page, and one post with its
+        headlines and the page's link; None (post it split, as without) when Telegraph fails."""
+        if self.pages is None:
+            return None
+        on_page = [PageEntry(entry.brief, entry.outlets, entry.disagreements) for entry in entries]
+        try:
+            urls = await self.pages.publish(title, on_page, channel.title, labels_for=render_labels)
+        except TelegraphFailed as error:
+            log.warning("digest of %s posted without a Telegraph page: %s", channel.chat_id, error)
+            return None
+        post = headline_post(title, on_page, urls, render_labels(language), footer)
+        return [(post, [i for entry in entries for i in entry.item_ids])]
 
     async def _entry(self, items: list[Item], channel: Channel, points: int = 2,
                      preview: bool = False) -> DigestEntry | None:

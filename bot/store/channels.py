@@ -49,6 +49,7 @@ class Channel:
     schedule: str = ""          # "every 6h" | "at 08:00,20:00"; empty: only /digest now
     timezone: str = "UTC"
     template: str = ""          # the digest template as JSON (bot.digests.template); empty: the default
+    telegraph: bool = False     # a digest too long for one post goes to a telegra.ph page (bot.web.telegraph)
 
     def with_values(self, **values: Any) -> Channel:
         return replace(self, **values)
@@ -104,7 +105,7 @@ class ChannelStore:
                   "items": channel.items, "include": _SEPARATOR.join(channel.include),
                   "exclude": _SEPARATOR.join(channel.exclude), "thread_id": channel.thread_id,
                   "paused": int(channel.paused), "schedule": channel.schedule, "timezone": channel.timezone,
-                  "template": channel.template}
+                  "template": channel.template, "telegraph": int(channel.telegraph)}
         # a changed schedule is due again when its new schedule says (see schedule_unscheduled)
         rescheduled = (channels.c.schedule != values["schedule"]) | (channels.c.timezone != values["timezone"])
         await self.database.write(
@@ -252,4 +253,4 @@ def _channel(row: Row[Any]) -> Channel:
 
     return Channel(row.chat_id, row.title, row.owner_id, row.language, row.items,
                    split(row.include), split(row.exclude), row.thread_id, bool(row.paused),
-                   row.schedule, row.timezone, template=row.template)
+                   row.schedule, row.timezone, template=row.template, telegraph=bool(row.telegraph))

@@ -20,6 +20,7 @@ from bot.store.cache import BriefCache
 from bot.store.channels import ChannelStore
 from bot.store.chats import ChatSettingsStore
 from bot.store.database import Database
+from bot.store.state import StateStore
 from bot.telegram.digests import schedule_all, telegram_delivery
 from bot.telegram.fairness import UserRateLimit, WorkQueue
 from bot.telegram.handlers import access, briefs, buttons, channels, errors, inline, start, templates
@@ -27,6 +28,7 @@ from bot.telegram.handlers import settings as settings_handlers
 from bot.telegram.i18n import N_, texts_for, ui_languages
 from bot.telegram.services import Services, keep_services, services, started_services
 from bot.web.fetch import SafeFetcher
+from bot.web.telegraph import TelegraphClient, TelegraphPages
 
 if TYPE_CHECKING:
     from bot.queue.broker import BriefQueue
@@ -88,6 +90,7 @@ def _start_services(settings: Settings, briefer: Briefer | None):
         delivery = telegram_delivery(application.bot)
         work = WorkQueue(settings.workers, settings.queue_size)
         queue = await _open_queue(settings.queue_url) if settings.queue_url else None
+        pages = TelegraphPages(TelegraphClient(settings.telegraph_base_url), StateStore(database))
         keep_services(application, Services(
             settings=settings,
             briefer=shared_briefer,
@@ -100,8 +103,9 @@ def _start_services(settings: Settings, briefer: Briefer | None):
             fetcher=fetcher,
             # digest briefs share the workers with users, behind them (issue 12, item 17)
             digests=DigestService(channel_store, shared_briefer, fetcher, delivery, settings.target_language,
-                                  work=lambda: work.slot(background=True)),
+                                  work=lambda: work.slot(background=True), pages=pages),
             queue=queue,
+            pages=pages,
         ))
         # schedules live in the database, jobs are rebuilt; one bad stored schedule is skipped
         assert application.job_queue is not None  # python-telegram-bot[job-queue] is a dependency
@@ -133,6 +137,8 @@ async def _stop_services(application: Application) -> None:
         return
     await shared.briefer.aclose()  # its own sessions (an LLM server's); the shared fetcher is closed next
     await shared.fetcher.close()
+    if shared.pages is not None:
+        await shared.pages.close()
     if shared.queue is not None:
         await shared.queue.close()
     await shared.database.close()

@@ -27,6 +27,7 @@ from telegram.ext import Application
 
 from bot.core.brief import Brief, SourceInfo
 from bot.core.render.telegram_html import escape, render_html, split_html
+from bot.core.render.telegraph import PageEntry, headline_post
 from bot.digests.service import brief_page
 from bot.engines.llm_check import server_failed
 from bot.errors import BriefError
@@ -41,6 +42,7 @@ from bot.telegram.keyboards import brief_keyboard
 from bot.telegram.resend import with_retries
 from bot.telegram.services import Services, services, started_services
 from bot.web.fetch import FetchedPage
+from bot.web.telegraph import TelegraphFailed, TelegraphPages
 
 log = logging.getLogger(__name__)
 
@@ -263,7 +265,7 @@ async def answer(services: Services, status: StatusMessage, request: BriefReques
         log.exception("brief in chat %s failed", status.reply_to.chat_id)  # the status message must not stay
         await status.finish(escape(texts("Sorry, something went wrong with this message. Please try again later.")))
         return
-    await deliver(status, brief, source_key, choice, texts)
+    await deliver(status, brief, source_key, choice, texts, services.pages if services.settings.telegraph_briefs else None)
 
 
 def failure_text(texts: Texts, request: BriefRequest, error: BriefError) -> str:
@@ -272,14 +274,30 @@ def failure_text(texts: Texts, request: BriefRequest, error: BriefError) -> str:
     return texts("Could not brief this: {reason}", reason=error.user_message())
 
 
-async def deliver(status: StatusMessage, brief: Brief, source_key: str, choice: ReaderChoice, texts: Texts) -> None:
+async def deliver(status: StatusMessage, brief: Brief, source_key: str, choice: ReaderChoice, texts: Texts,
+                  pages: TelegraphPages | None = None) -> None:
     """The brief replaces the status message; a long one continues in more messages, split
-    at bullet boundaries, with the buttons under the last part."""
+    at bullet boundaries, with the buttons under the last part, or, given `pages`
+    (telegraph_briefs), goes whole to a Telegraph page that one message links to."""
     chunks = split_html(render_html(brief, show_original=choice.show_original, labels=render_labels(brief.language)))
+    if len(chunks) > 1 and pages is not None:
+        chunks = await _on_a_page(pages, brief, choice) or chunks
     markup = brief_keyboard(brief, source_key, texts)
     await status.finish(chunks[0], markup if len(chunks) == 1 else None)
     for number, chunk in enumerate(chunks[1:], start=2):
         await status.follow(chunk, markup if number == len(chunks) else None)
+
+
+async def _on_a_page(pages: TelegraphPages, brief: Brief, choice: ReaderChoice) -> list[str] | None:
+    """The brief's headline and the link to the page that holds it whole; None (the brief
+    comes split, as without) when Telegraph fails."""
+    entry = PageEntry(brief, show_original=choice.show_original)
+    try:
+        urls = await pages.publish(brief.headline, [entry], labels_for=render_labels)
+    except TelegraphFailed as error:
+        log.warning("long brief sent without a Telegraph page: %s", error)
+        return None
+    return [headline_post(brief.headline, [], urls, render_labels(brief.language))]
 
 
 def resume_pending(application: Application) -> None:

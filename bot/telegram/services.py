@@ -18,6 +18,7 @@ from bot.store.chats import ChatSettingsStore
 from bot.store.database import Database
 from bot.telegram.fairness import UserRateLimit, WorkQueue
 from bot.web.fetch import SafeFetcher
+from bot.web.telegraph import TelegraphPages
 
 if TYPE_CHECKING:  # taskiq comes with the `scale` extra: a single process never imports it
     from bot.queue.broker import BriefQueue
@@ -38,6 +39,7 @@ class Services:
     fetcher: SafeFetcher
     digests: DigestService
     queue: BriefQueue | None = None   # scaled out (queue_url): workers make the briefs, not this process
+    pages: TelegraphPages | None = None  # Telegraph pages for long briefs (telegraph_briefs) and digests
 
 
 class HoldsBotData(Protocol):

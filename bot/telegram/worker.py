@@ -30,12 +30,14 @@ from bot.store.chats import ChatSettingsStore
 from bot.store.database import Database
 from bot.store.deliveries import Deliveries
 from bot.store.pending import PendingBrief, PendingBriefs
+from bot.store.state import StateStore
 from bot.telegram.app import DATABASE_NAME, _file_url
 from bot.telegram.briefing import answer_stored
 from bot.telegram.digests import telegram_delivery
 from bot.telegram.fairness import UserRateLimit, WorkQueue
 from bot.telegram.services import Services
 from bot.web.fetch import SafeFetcher
+from bot.web.telegraph import TelegraphClient, TelegraphPages
 
 log = logging.getLogger(__name__)
 
@@ -61,12 +63,15 @@ async def run_worker(settings: Settings, briefer: Briefer | None = None, reclaim
     shared_briefer = briefer or Briefer(settings, fetcher=fetcher)
     bot = plain_bot(settings)
     channels = ChannelStore(database)
+    pages = TelegraphPages(TelegraphClient(settings.telegraph_base_url), StateStore(database))
     shared = Services(settings=settings, briefer=shared_briefer, database=database,
                       chats=ChatSettingsStore(database), cache=BriefCache(database),
                       work=WorkQueue(settings.workers, settings.queue_size),
                       rate_limit=UserRateLimit(settings.user_briefs_per_minute), channels=channels,
                       fetcher=fetcher, digests=DigestService(channels, shared_briefer, fetcher,
-                                                             telegram_delivery(bot), settings.target_language))
+                                                             telegram_delivery(bot), settings.target_language,
+                                                             pages=pages),
+                      pages=pages)
     pending, deliveries = PendingBriefs(database), Deliveries(database)
 
     async def handle(pending_id: int) -> None:
@@ -106,4 +111,6 @@ async def run_worker(settings: Settings, briefer: Briefer | None = None, reclaim
 async def _close(shared: Services) -> None:
     await shared.briefer.aclose()
     await shared.fetcher.close()
+    if shared.pages is not None:
+        await shared.pages.close()
     await shared.database.close()

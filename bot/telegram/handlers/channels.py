@@ -195,7 +195,7 @@ async def on_digest(me: Reader, update: Update, context: ContextTypes.DEFAULT_TY
 
 
 SETTINGS_HELP = N_("Use /settings @channel with: language ar | items 8 | include word, phrase | exclude word | "
-                   "topic 42 | topic off | pause | resume")
+                   "topic 42 | topic off | telegraph on | telegraph off | pause | resume")
 
 
 @_command
@@ -218,6 +218,7 @@ async def on_channel_settings(me: Reader, update: Update, context: ContextTypes.
         me.texts("include: {include}; exclude: {exclude}", include=", ".join(channel.include) or "—",
                  exclude=", ".join(channel.exclude) or "—"),
         me.texts("topic: {topic}", topic=channel.thread_id or "—"),
+        me.texts("Telegraph pages: {state}", state=me.texts("on") if channel.telegraph else me.texts("off")),
     ]))
 
 
@@ -234,6 +235,8 @@ def _changed(channel: Channel, key: str, value: str) -> Channel:
             return channel.with_values(thread_id=None)
         if value.isdecimal():
             return channel.with_values(thread_id=int(value))
+    if key == "telegraph" and value.lower() in ("on", "off"):
+        return channel.with_values(telegraph=value.lower() == "on")
     if key in ("pause", "resume"):
         return channel.with_values(paused=key == "pause")
     raise Refusal(SETTINGS_HELP)
