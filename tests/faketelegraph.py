@@ -5,7 +5,7 @@ content a JSON array of Node: strings, or elements with an allowed tag, only hre
 attributes and children, at most 64 KB), keeps the accounts and pages it made, and answers
 the way Telegraph does: HTTP 200 with {"ok": true, "result": …} or {"ok": false, "error": …}.
 Pages get telegra.ph links, as real ones have. `failing` makes it answer 500; `stop()`
-takes it off the network altogether.
+takes it off the network altogether; `redirect` sends every call elsewhere.
 """
 
 from __future__ import annotations
@@ -47,6 +47,7 @@ class FakeTelegraph:
         self.pages: list[Page] = []
         self.calls: list[str] = []              # methods asked for, answered or not
         self.failing = False
+        self.redirect: str | None = None        # answer every call with a 307 to this address
         self.port = 0
         self._tokens = itertools.count(1)
         self._runner: web.AppRunner | None = None
@@ -70,6 +71,8 @@ class FakeTelegraph:
         self.calls.append(method)
         if self.failing:
             return web.Response(status=500, text="Internal Server Error")
+        if self.redirect:
+            raise web.HTTPTemporaryRedirect(self.redirect)
         form = dict(await request.post())
         if method == "createAccount":
             return self._create_account(form)

@@ -349,6 +349,9 @@ async def test_the_client_reports_an_error_answer_and_a_dead_server(telegraph, t
             await pages.client.create_page("no-such-token", "T", ["x"])
         (url,) = await pages.publish("Title", [PageEntry(brief())])
         assert url == telegraph.pages[0].url
+        telegraph.redirect = "http://169.254.169.254/latest/meta-data/"  # only the configured address is reached
+        with pytest.raises(TelegraphFailed, match="HTTP 307"):
+            await pages.publish("Title", [PageEntry(brief())])
         await telegraph.stop()
         with pytest.raises(TelegraphFailed, match="createPage"):
             await pages.publish("Title", [PageEntry(brief())])

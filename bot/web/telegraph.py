@@ -78,7 +78,8 @@ class TelegraphClient:
 
     async def _call(self, method: str, form: dict[str, str]) -> dict[str, Any]:
         try:
-            async with self._client().post(f"{self.base_url}/{method}", data=form) as response:
+            # only the configured address: a redirect elsewhere is a failure, not followed
+            async with self._client().post(f"{self.base_url}/{method}", data=form, allow_redirects=False) as response:
                 if response.status != 200:
                     raise TelegraphFailed(f"{method}: HTTP {response.status}")
                 body = await response.content.read(MAX_ANSWER_BYTES + 1)
