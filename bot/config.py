@@ -74,6 +74,8 @@ class Settings:
     user_briefs_per_minute: int = 6
     allowed_users: frozenset[int] = frozenset()  # Telegram user ids that may use the bot; empty: everyone
     allowed_chats: frozenset[int] = frozenset()  # groups and channels it works in; empty: every one
+    daily_quota: int = 0          # briefs a user may ask for per UTC day; 0: no limit (admin_users have none)
+    admin_users: frozenset[int] = frozenset()  # Telegram user ids of the bot's operators (/usage)
     # ---- scale-out (README, "Past one machine"); empty: one process, SQLite in data_dir, no queue
     database_url: str = field(default="", repr=False)  # sqlite+aiosqlite:///… or postgresql+asyncpg://… (may hold a login)
     queue_url: str = field(default="", repr=False)     # redis://…: `briefbot worker`s take the brief jobs
@@ -126,6 +128,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 
 CHOICES = {"engine": ("extractive", "abstractive", "llm"), "device": ("auto", "cpu", "cuda")}
+ZERO_MEANS_NONE = frozenset({"daily_quota"})  # whole-number settings where 0 is a choice ("no limit")
 
 
 def _convert(name: str, kind: Any, raw: Any) -> Any:
@@ -138,7 +141,7 @@ def _convert(name: str, kind: Any, raw: Any) -> Any:
     try:
         if kind in (int, "int"):
             value = int(raw)
-            if value < 1:
+            if value < (0 if name in ZERO_MEANS_NONE else 1):
                 raise ValueError
             return value
         if kind in (float, "float"):
@@ -147,7 +150,8 @@ def _convert(name: str, kind: Any, raw: Any) -> Any:
             return Path(raw).expanduser()
         return str(raw).strip().lower() if name.endswith("language") else str(raw)
     except ValueError:
-        raise BriefError(f"Setting '{name}' must be a positive whole number, not '{raw}'.") from None
+        zero = " (or 0 for no limit)" if name in ZERO_MEANS_NONE else ""
+        raise BriefError(f"Setting '{name}' must be a positive whole number{zero}, not '{raw}'.") from None
 
 
 def _ids(name: str, raw: Any) -> frozenset[int]:

@@ -21,11 +21,13 @@ from bot.store.channels import ChannelStore
 from bot.store.chats import ChatSettingsStore
 from bot.store.database import Database
 from bot.store.state import StateStore
+from bot.store.usage import UsageStore
 from bot.telegram.digests import schedule_all, telegram_delivery
 from bot.telegram.fairness import UserRateLimit, WorkQueue
-from bot.telegram.handlers import access, briefs, buttons, channels, errors, inline, start, templates
+from bot.telegram.handlers import access, briefs, buttons, channels, errors, inline, start, stats, templates, usage
 from bot.telegram.handlers import settings as settings_handlers
 from bot.telegram.i18n import N_, texts_for, ui_languages
+from bot.telegram.quota import DailyQuota
 from bot.telegram.services import Services, keep_services, services, started_services
 from bot.web.fetch import SafeFetcher
 from bot.web.telegraph import TelegraphClient, TelegraphPages
@@ -36,7 +38,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 DATABASE_NAME = "briefbot.sqlite3"
 # Order matters: channels' `/settings @channel` before the chat's `/settings`; briefs last, it takes any text.
-FEATURES = [start, channels, settings_handlers, templates, buttons, inline, briefs]
+FEATURES = [start, channels, settings_handlers, stats, templates, usage, buttons, inline, briefs]
 
 COMMANDS = {
     "help": N_("What I do and how to use me"),
@@ -99,6 +101,7 @@ def _start_services(settings: Settings, briefer: Briefer | None):
             cache=BriefCache(database),
             work=work,
             rate_limit=UserRateLimit(settings.user_briefs_per_minute),
+            quota=DailyQuota(UsageStore(database), settings.daily_quota, settings.admin_users),
             channels=channel_store,
             fetcher=fetcher,
             # digest briefs share the workers with users, behind them (issue 12, item 17)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -39,6 +40,7 @@ from bot.store.pending import PendingBrief, PendingBriefs
 from bot.telegram.fairness import QueueFull, RateLimited
 from bot.telegram.i18n import N_, Texts, texts_for
 from bot.telegram.keyboards import brief_keyboard
+from bot.telegram.quota import QuotaExceeded
 from bot.telegram.resend import with_retries
 from bot.telegram.services import Services, services, started_services
 from bot.web.fetch import FetchedPage
@@ -177,7 +179,7 @@ async def make_brief(services: Services, request: BriefRequest, choice: ReaderCh
     """The brief (from the cache when it is there) and the key of its stored source.
 
     Every way of asking (messages, buttons, inline mode) comes through here, so the
-    per-user rate limit is applied here, to the briefs that cost work (cached ones do not).
+    per-user rate limit and daily quota apply here, to the briefs that cost work (cached ones do not).
     `admitted`: the caller counted this brief already (before any await, so that a burst
     of messages cannot all slip in before the first is counted); a cached one is given back."""
     stored = await services.cache.remember_source(request.url, request.text, request.document, request.filename)
@@ -187,9 +189,11 @@ async def make_brief(services: Services, request: BriefRequest, choice: ReaderCh
     if cached is not None:
         if admitted:
             services.rate_limit.give_back(user_id)
+            await services.quota.give_back(user_id)
         return cached, stored.key
     if not admitted:
         services.rate_limit.admit(user_id)
+        await services.quota.admit(user_id)
 
     async def tell_position(position: int) -> None:
         if status is not None:
@@ -225,7 +229,7 @@ async def _brief(briefer: Briefer, request: BriefRequest, page: FetchedPage | No
 async def reply_with_brief(services: Services, message: Message, request: BriefRequest,
                            choice: ReaderChoice, texts: Texts, user_id: int) -> None:
     """Brief `request` for `user_id` in answer to `message`: progress first, then the brief in its place."""
-    if services.rate_limit.told(user_id):  # refused and told already: say nothing more until it ends
+    if services.rate_limit.told(user_id) or services.quota.told(user_id):  # told already: say nothing more
         log.info("request from user %s dropped: rate limited", user_id)
         return
     try:  # counted now, before the first await; one notice a stretch, without a status message
@@ -234,6 +238,8 @@ async def reply_with_brief(services: Services, message: Message, request: BriefR
         if limited.first:
             notice = texts("That is a lot of briefs at once. Please wait {seconds} s.", seconds=limited.seconds)
             await with_retries(lambda: message.reply_text(notice), "notice")
+        return
+    if not await _within_quota(services, message, texts, user_id):
         return
     status = await StatusMessage.open(message, texts)
     stored = await services.cache.remember_source(request.url, request.text, request.document, request.filename)
@@ -266,6 +272,21 @@ async def answer(services: Services, status: StatusMessage, request: BriefReques
         await status.finish(escape(texts("Sorry, something went wrong with this message. Please try again later.")))
         return
     await deliver(status, brief, source_key, choice, texts, services.pages if services.settings.telegraph_briefs else None)
+
+
+async def _within_quota(services: Services, message: Message, texts: Texts, user_id: int) -> bool:
+    """Counts the brief in the user's daily quota; when it is spent, says so once (and when it resets)."""
+    try:
+        await services.quota.admit(user_id)
+    except QuotaExceeded as spent:
+        services.rate_limit.give_back(user_id)
+        if spent.first:
+            hours, minutes = divmod(math.ceil(spent.seconds / 60), 60)
+            notice = texts("You have had your {limit} briefs for today. More from 00:00 UTC, in {hours} h {minutes} "
+                           "min.", limit=spent.limit, hours=hours, minutes=minutes)
+            await with_retries(lambda: message.reply_text(notice), "notice")
+        return False
+    return True
 
 
 def failure_text(texts: Texts, request: BriefRequest, error: BriefError) -> str:

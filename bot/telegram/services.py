@@ -17,6 +17,7 @@ from bot.store.channels import ChannelStore
 from bot.store.chats import ChatSettingsStore
 from bot.store.database import Database
 from bot.telegram.fairness import UserRateLimit, WorkQueue
+from bot.telegram.quota import DailyQuota
 from bot.web.fetch import SafeFetcher
 from bot.web.telegraph import TelegraphPages
 
@@ -35,6 +36,7 @@ class Services:
     cache: BriefCache
     work: WorkQueue
     rate_limit: UserRateLimit
+    quota: DailyQuota
     channels: ChannelStore
     fetcher: SafeFetcher
     digests: DigestService

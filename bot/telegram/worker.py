@@ -31,10 +31,12 @@ from bot.store.database import Database
 from bot.store.deliveries import Deliveries
 from bot.store.pending import PendingBrief, PendingBriefs
 from bot.store.state import StateStore
+from bot.store.usage import UsageStore
 from bot.telegram.app import DATABASE_NAME, _file_url
 from bot.telegram.briefing import answer_stored
 from bot.telegram.digests import telegram_delivery
 from bot.telegram.fairness import UserRateLimit, WorkQueue
+from bot.telegram.quota import DailyQuota
 from bot.telegram.services import Services
 from bot.web.fetch import SafeFetcher
 from bot.web.telegraph import TelegraphClient, TelegraphPages
@@ -68,6 +70,7 @@ async def run_worker(settings: Settings, briefer: Briefer | None = None, reclaim
                       chats=ChatSettingsStore(database), cache=BriefCache(database),
                       work=WorkQueue(settings.workers, settings.queue_size),
                       rate_limit=UserRateLimit(settings.user_briefs_per_minute), channels=channels,
+                      quota=DailyQuota(UsageStore(database), settings.daily_quota, settings.admin_users),
                       fetcher=fetcher, digests=DigestService(channels, shared_briefer, fetcher,
                                                              telegram_delivery(bot), settings.target_language,
                                                              pages=pages),

@@ -5,6 +5,10 @@ the operator has not allowed. A group or channel that is not allowed is ignored 
 a word (the bot never chats where it was not invited); a person who is not allowed is told
 once per process, in their Telegram language, and is ignored after that, so a flood of
 messages cannot spend the bot's send budget.
+
+The same chat list decides which channels and groups an admin may attach for digests
+(`may_attach`, checked by the channel commands): a private chat passes the gate, so the
+command itself must refuse a channel the operator has not listed.
 """
 
 from __future__ import annotations
@@ -68,6 +72,11 @@ class AccessGate:
             except TelegramError as error:  # they blocked the bot, or the chat is gone: still refused
                 log.info("could not tell user %s they are not allowed: %s", user.id, error)
         raise ApplicationHandlerStop
+
+
+def may_attach(settings: Settings, chat_id: int) -> bool:
+    """Whether digests may go to this channel or group: `allowed_chats` lists it, or is empty."""
+    return not settings.allowed_chats or chat_id in settings.allowed_chats
 
 
 def handlers(settings: Settings) -> dict[int, Sequence[BaseHandler[Update, ContextTypes.DEFAULT_TYPE, None]]]:

@@ -25,7 +25,9 @@ from bot.language import is_known_language
 from bot.store.channels import MAX_FEEDS, Channel, TooManyFeeds
 from bot.telegram.context import Reader, reader
 from bot.telegram.digests import schedule_channel
+from bot.telegram.handlers.access import may_attach
 from bot.telegram.i18n import N_
+from bot.telegram.services import services
 from bot.web.feeds import fetch_feed
 
 PRIVATE = filters.ChatType.PRIVATE
@@ -55,6 +57,10 @@ async def authorized_chat(context: ContextTypes.DEFAULT_TYPE, reference: str, us
         raise Refusal(N_("I cannot see {chat}. Add me to it as an administrator first."), chat=reference) from None
     if member.status not in ADMINS:
         raise Refusal(N_("Only an administrator of {chat} can do that."), chat=chat.title or reference)
+    if not may_attach(services(context).settings, chat.id):
+        raise Refusal(N_("{chat} is not on this bot's list of allowed chats, so I cannot post there. The bot's "
+                         "operator can add its id, {chat_id}, to allowed_chats."), chat=chat.title or reference,
+                      chat_id=chat.id)
     can_post = isinstance(me, ChatMemberOwner) or (
         isinstance(me, ChatMemberAdministrator) and (chat.type != ChatType.CHANNEL or me.can_post_messages))
     if not can_post:
@@ -116,7 +122,8 @@ async def on_sub(me: Reader, update: Update, context: ContextTypes.DEFAULT_TYPE)
         added = await me.services.channels.add_feed(channel.chat_id, url)
     except TooManyFeeds:
         raise Refusal(N_("A channel can have at most {n} feeds; /unsub one first."), n=MAX_FEEDS) from None
-    await me.services.channels.add_items(channel.chat_id, url, result.entries)
+    added_items = await me.services.channels.add_items(channel.chat_id, url, result.entries)
+    await me.services.digests.events.record(channel.chat_id, "item", added_items, url)  # for /stats
     attached = (N_("{feed} is now attached to {chat} ({n} items).") if added
                 else N_("{feed} was already attached to {chat} ({n} items)."))
     await _reply(update, "\n".join([

@@ -27,6 +27,8 @@ def help_text(texts: Texts, bot_username: str) -> str:
         texts("/reads en fr: languages you read, never translated"),
         texts("/original on|off: show the original sentences under a translation"),
         texts("/settings: what you chose"),
+        texts("/stats @channel: your channel's posts, items, duplicates, repairs and feed failures"),
+        texts("/usage: briefs per user, for the bot's operators"),
         texts("/template @channel: what each story of a digest shows, a header and a footer"),
         texts("/hashtags @channel <feed URL> #tag: hashtags under the stories of a feed"),
         texts("/preview @channel: the last digest with its template, sent only to you"),
