@@ -3,7 +3,9 @@ on the tiny random Marian model (no weights downloaded)."""
 
 from __future__ import annotations
 
+import copy
 import json
+import re
 import subprocess
 import sys
 import threading
@@ -13,7 +15,7 @@ import pytest
 
 from bot.config import Settings
 from bot.core.guard import check_figures
-from bot.engines.apply import RETRY_BEAMS, RETRY_LIMIT, label_from
+from bot.engines.apply import RETRY_BEAMS, RETRY_LIMIT, label_from, translate_brief
 from bot.engines.batcher import BatchedTranslator, TranslationBatcher, batched, process_batcher
 from bot.engines.registry import translation_model
 from bot.engines.seq2seq import HFTranslator
@@ -132,6 +134,70 @@ def test_guard_retries_only_failed_texts_in_one_wider_call_within_the_cap(marian
     retried = retries[0][0]
     assert brief.engine["retried"] == len(retried)
     assert any(w.startswith("Figure guard") for w in brief.warnings)
+
+
+class Hypotheses:
+    """A translator whose beam ranks a translation that lost every figure first and a faithful
+    one (here the text itself: Arabic to Arabic) second, unless told to keep only the first:
+    what a real model does to a figure now and then, on demand."""
+
+    name, source, target = "hypotheses", "ar", "ar"
+
+    def __init__(self, faithful: bool = True) -> None:
+        self.faithful = faithful
+        self.calls: list[tuple[list[str], int | None, int]] = []
+
+    def translate(self, texts: list[str], beam_size: int | None = None) -> list[str]:
+        return [best for best, *_ in self.translate_candidates(texts, beam_size)]
+
+    def translate_candidates(self, texts: list[str], beam_size: int | None = None, count: int = 1) -> list[list[str]]:
+        self.calls.append((list(texts), beam_size, count))
+        ranked = [[re.sub(r"[0-9٠-٩]", "", text), text] for text in texts]
+        return [options[:count if self.faithful else 1] for options in ranked]
+
+
+def test_the_guard_takes_a_faithful_hypothesis_of_the_beam_before_paying_for_a_retry(briefer):
+    original = briefer.brief_text(ARABIC, keep=frozenset({"ar"}))
+    shown = [original.headline, *original.points]
+    with_figures = sum(bool(re.search(r"[0-9٠-٩]", text)) for text in shown + [f.context for f in original.figures])
+    model, brief = Hypotheses(), copy.deepcopy(original)
+    translate_brief(brief, batched(model, TranslationBatcher(gather_seconds=0.0)), beam_size=4)
+    assert [brief.headline, *brief.points] == shown  # the faithful hypotheses, not the first-ranked ones
+    assert brief.engine["retried"] == 0 and brief.engine["picked"] >= with_figures > 0
+    assert not [w for w in brief.warnings if w.startswith("Figure guard")]
+    assert all(beam is None and count == 4 for _, beam, count in model.calls)  # first passes only, no retry call
+
+    model, brief = Hypotheses(faithful=False), copy.deepcopy(original)  # nothing to choose: retried, then repaired
+    translate_brief(brief, batched(model, TranslationBatcher(gather_seconds=0.0)), beam_size=4)
+    assert brief.engine["retried"] == RETRY_LIMIT and brief.engine["picked"] == 0
+    assert [(len(texts), beam) for texts, beam, _ in model.calls if beam is not None] == [(RETRY_LIMIT, RETRY_BEAMS)]
+    assert any(w.startswith("Figure guard") for w in brief.warnings)
+
+
+def test_hypotheses_through_the_batcher_equal_those_asked_alone(marian):
+    alone = [marian.translate_candidates([s], beam_size=3, count=3, max_new_tokens=24) for s in SENTENCES]
+
+    class Limited:  # the model with the same output limit as `alone`
+        name, source, target = marian.name, "ar", "en"
+
+        def translate(self, texts: list[str], beam_size: int | None = None) -> list[str]:
+            return marian.translate(texts, beam_size=beam_size, max_new_tokens=24)
+
+        def translate_candidates(self, texts: list[str], beam_size: int | None = None,
+                                 count: int = 1) -> list[list[str]]:
+            return marian.translate_candidates(texts, beam_size=beam_size, count=count, max_new_tokens=24)
+
+    batcher, model = TranslationBatcher(gather_seconds=0.5), Limited()
+    start = threading.Barrier(4)
+
+    def ask(i: int) -> list[list[str]]:
+        start.wait()
+        return batcher.candidates(model, [SENTENCES[i]], beam_size=3, count=3)
+
+    with ThreadPoolExecutor(4) as pool:
+        assert list(pool.map(ask, range(4))) == alone
+    assert batcher.calls == 1
+    assert batcher.translate(model, SENTENCES[:2], beam_size=3) == [alone[0][0][0], alone[1][0][0]]
 
 
 def test_a_label_is_read_off_its_point_only_when_the_guard_can_verify_it():

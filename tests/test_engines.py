@@ -124,6 +124,24 @@ def test_ctranslate2_conversion_gives_the_same_translations(tiny_models, tmp_pat
             plain.translate(SENTENCES, beam_size=beams, max_new_tokens=16)
 
 
+def test_both_backends_give_the_beams_hypotheses_best_first(tiny_models, tmp_path):
+    from bot.engines.ct2 import CT2Translator, convert
+
+    folder = tiny_models["marian"]
+    choice = translation_model("ar", "en", override=str(folder))
+    fast = CT2Translator(choice, convert(folder, tmp_path / "ct2", "float32"), folder, device="cpu",
+                         compute_type="float32")
+    for translator in (fast, HFTranslator(choice, folder)):
+        best = translator.translate(SENTENCES, beam_size=3, max_new_tokens=16)
+        hypotheses = translator.translate_candidates(SENTENCES, beam_size=3, count=3, max_new_tokens=16)
+        assert [options[0] for options in hypotheses] == best  # asking for more changes no translation
+        assert all(len(options) == 3 for options in hypotheses)
+        assert any(len(set(options)) > 1 for options in hypotheses)
+        assert all(len(options) <= 2 for options in translator.translate_candidates(SENTENCES, beam_size=2, count=5))
+        assert translator.translate_candidates(SENTENCES, beam_size=1, count=3, max_new_tokens=8) == \
+            [[text] for text in translator.translate(SENTENCES, beam_size=1, max_new_tokens=8)]
+
+
 def test_loaded_models_stay_within_the_memory_bound():
     class Model:
         name, memory_bytes = "m", 600 * 2**20

@@ -2,7 +2,7 @@
 
 import time
 
-from bot.core.guard import check_figures, repair, unsupported_sentences
+from bot.core.guard import check_figures, first_faithful, repair, unsupported_sentences
 
 SOURCE_AR = "قتل أكثر من 140 شخصا في 12 بلدة."
 
@@ -16,6 +16,18 @@ def test_a_faithful_translation_passes_untouched():
 def test_arabic_indic_digits_and_scale_words_count_as_the_same_figure():
     assert check_figures("بلغت الكلفة ٣١٠ ملايين دولار", "ar", "The cost was $310 million", "en").ok
     assert check_figures("أنتجت ١٢٠ ألف متر مكعب", "ar", "It produced 120,000 cubic metres", "en").ok
+
+
+def test_the_best_ranked_hypothesis_that_keeps_the_figures_is_chosen():
+    hypotheses = ["More than 150 people were killed in 12 towns.",  # changed one
+                  "People were killed in 12 towns.",                # dropped one
+                  "More than 140 people were killed in 12 towns.",
+                  "Over 140 people died in 12 towns."]
+    assert first_faithful(SOURCE_AR, "ar", hypotheses, "en") == 2
+    assert first_faithful(SOURCE_AR, "ar", hypotheses[3:], "en") == 0
+    assert first_faithful(SOURCE_AR, "ar", hypotheses[:2], "en") is None
+    assert first_faithful(SOURCE_AR, "ar", ["More than 140 people were killed in 12 towns in 2024."], "en") is None
+    assert first_faithful(SOURCE_AR, "ar", [], "en") is None
 
 
 def test_a_changed_figure_is_restored_from_the_source():

@@ -3,7 +3,8 @@
 Pure functions over text. A translated or generated sentence is compared with
 the text it came from, figure by figure, by normalised value (so "120 ألف" and
 "120,000", or "١٤٠" and "140", are the same figure). The engines decide what to
-do about a mismatch: retry once, then `repair` it.
+do about a mismatch: take another of the beam's hypotheses that keeps the figures
+(`first_faithful`), else retry once, then `repair` it.
 """
 
 from __future__ import annotations
@@ -29,11 +30,24 @@ class FigureCheck:
 def check_figures(source: str, source_language: str, output: str, output_language: str) -> FigureCheck:
     """Which of the source's figures the output lost, and which it made up."""
     wanted = extract_figures(source, source_language)
+    return _check(wanted, FigureIndex(wanted), output, output_language)
+
+
+def _check(wanted: list[Figure], wanted_index: FigureIndex, output: str, output_language: str) -> FigureCheck:
     given = extract_figures(output, output_language)
-    given_index, wanted_index = FigureIndex(given), FigureIndex(wanted)
+    given_index = FigureIndex(given)
     missing = [f for f in wanted if not given_index.matches(f)]
     invented = [g for g in given if not wanted_index.supports(g)]
     return FigureCheck(missing, invented)
+
+
+def first_faithful(source: str, source_language: str, candidates: list[str], output_language: str) -> int | None:
+    """The index of the first of `candidates` (translations of `source`, the best-scoring first, as
+    a beam search ranks its hypotheses) that keeps exactly the source's figures; None if none does."""
+    wanted = extract_figures(source, source_language)
+    wanted_index = FigureIndex(wanted)
+    return next((i for i, candidate in enumerate(candidates)
+                 if _check(wanted, wanted_index, candidate, output_language).ok), None)
 
 
 @dataclass(frozen=True)

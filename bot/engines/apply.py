@@ -14,9 +14,16 @@ from dataclasses import dataclass
 from bot.core.brief import Brief, OriginalText
 from bot.core.facts.figures import extract_figures, figures_match
 from bot.core.facts.labels import figure_context
-from bot.core.guard import check_figures, repair, unsupported_sentences
+from bot.core.guard import check_figures, first_faithful, repair, unsupported_sentences
 from bot.core.text.document import Document
-from bot.engines.base import Summarizer, TranslationFailed, Translator, TranslatorProvider, translate_checked
+from bot.engines.base import (
+    Summarizer,
+    TranslationFailed,
+    Translator,
+    TranslatorProvider,
+    candidates_checked,
+    translate_checked,
+)
 from bot.language import language_name
 
 RETRY_BEAMS = 8  # a wider beam sometimes finds the translation that keeps the number
@@ -44,7 +51,7 @@ def translate_brief(brief: Brief, translator: Translator, beam_size: int = 4) ->
     names = _names_in_script(brief)
     texts = shown + [contexts[i] for i in alone] + names
     guard = GuardBudget(RETRY_LIMIT)
-    guarded, notes = guard_translations(translator, texts, translate_checked(translator, texts), beam_size, guard)
+    guarded, notes = guard_translations(translator, texts, first_pass(translator, texts, beam_size), beam_size, guard)
     translated_shown = guarded[:len(shown)]
     labels = dict(zip(alone, guarded[len(shown):len(shown) + len(alone)], strict=True))
     renamed = dict(zip(names, guarded[len(shown) + len(alone):], strict=True))
@@ -57,7 +64,7 @@ def translate_brief(brief: Brief, translator: Translator, beam_size: int = 4) ->
     left = [i for i in range(len(contexts)) if i not in labels]
     if left:
         sources = [contexts[i] for i in left]
-        outputs, more = guard_translations(translator, sources, translate_checked(translator, sources), beam_size,
+        outputs, more = guard_translations(translator, sources, first_pass(translator, sources, beam_size), beam_size,
                                            guard)
         labels.update(zip(left, outputs, strict=True))
         notes += more
@@ -72,6 +79,7 @@ def translate_brief(brief: Brief, translator: Translator, beam_size: int = 4) ->
     brief.warnings += notes
     brief.engine["translator"] = translator.name
     brief.engine["retried"] = guard.used
+    brief.engine["picked"] = guard.picked
 
 
 def _names_in_script(brief: Brief) -> list[str]:
@@ -101,12 +109,19 @@ def label_from(context: str, value: str, language: str, translation: str, target
     return label if check_figures(context, language, label, target).ok else None
 
 
+def first_pass(translator: Translator, texts: list[str], beam_size: int) -> list[list[str]]:
+    """Each text's translations at the translator's beam: every hypothesis the beam search kept
+    (`beam_size` of them, no extra decoding), the best first, for the guard to choose from."""
+    return candidates_checked(translator, texts, count=beam_size)
+
+
 @dataclass
 class GuardBudget:
-    """Retries left to one brief."""
+    """Retries left to one brief, and how often another hypothesis of the beam spared one."""
 
     limit: int
     used: int = 0
+    picked: int = 0  # texts whose best translation lost a figure that a lower-ranked hypothesis kept
 
     def take(self, wanted: int) -> int:
         granted = max(0, min(wanted, self.limit - self.used))
@@ -114,20 +129,30 @@ class GuardBudget:
         return granted
 
 
-def guard_translations(translator: Translator, sources: list[str], outputs: list[str], beam_size: int,
+def guard_translations(translator: Translator, sources: list[str], candidates: list[list[str]], beam_size: int,
                        budget: GuardBudget | None = None) -> tuple[list[str], list[str]]:
-    """Every output checked against its source; those that lost or changed a figure are retried
-    together, in one call with a wider beam, as far as the budget allows; then repaired."""
+    """Every text's best translation checked against its source; when it lost or changed a figure,
+    the best-ranked of its other candidates that keeps them is taken; the texts that none keeps
+    are retried together, in one call with a wider beam (whose hypotheses are chosen from the
+    same way), as far as the budget allows; then repaired."""
+    budget = budget or GuardBudget(RETRY_LIMIT)
     source, target = translator.source, translator.target
-    failed = [i for i, (original, output) in enumerate(zip(sources, outputs, strict=True))
-              if not check_figures(original, source, output, target).ok]
-    retried = failed[:(budget or GuardBudget(RETRY_LIMIT)).take(len(failed))]
-    guarded = list(outputs)
+    guarded = [options[0] for options in candidates]
+    failed: list[int] = []
+    for i, (original, options) in enumerate(zip(sources, candidates, strict=True)):
+        chosen = first_faithful(original, source, options, target)
+        if chosen is None:
+            failed.append(i)
+        elif chosen > 0:
+            guarded[i] = options[chosen]
+            budget.picked += 1
+    retried = failed[:budget.take(len(failed))]
     if retried:
-        again = translate_checked(translator, [sources[i] for i in retried],
-                                  beam_size=max(RETRY_BEAMS, 2 * beam_size))
-        for i, output in zip(retried, again, strict=True):
-            guarded[i] = output
+        wider = max(RETRY_BEAMS, 2 * beam_size)
+        again = candidates_checked(translator, [sources[i] for i in retried], beam_size=wider, count=wider)
+        for i, options in zip(retried, again, strict=True):
+            chosen = first_faithful(sources[i], source, options, target)
+            guarded[i] = options[chosen or 0]
     notes: list[str] = []
     for i in failed:
         fixed = repair(sources[i], source, guarded[i], target)

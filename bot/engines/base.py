@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from bot.errors import BriefError
 
@@ -22,6 +22,17 @@ class Translator(Protocol):
     def target(self) -> str: ...
 
     def translate(self, texts: list[str], beam_size: int | None = None) -> list[str]: ...
+
+
+@runtime_checkable
+class CandidateTranslator(Translator, Protocol):
+    """A translator that can give more than its best translation: the other hypotheses its beam
+    search found anyway, for the figure guard to choose from before it pays for a retry."""
+
+    def translate_candidates(self, texts: list[str], beam_size: int | None = None,
+                             count: int = 1) -> list[list[str]]:
+        """For each text, up to `count` translations (at least one), the best-scoring first."""
+        ...
 
 
 class TranslatorProvider(Protocol):
@@ -73,3 +84,17 @@ def translate_checked(translator: Translator, texts: list[str], beam_size: int |
                                 f"for {len(texts)} texts.")
     return outputs
 
+
+
+def candidates_checked(translator: Translator, texts: list[str], beam_size: int | None = None,
+                       count: int = 1) -> list[list[str]]:
+    """Up to `count` translations of each text, the best first: the beam's other hypotheses where
+    the translator gives them, else its one translation; TranslationFailed when one is missing."""
+    if count > 1 and isinstance(translator, CandidateTranslator):
+        outputs = translator.translate_candidates(texts, beam_size=beam_size, count=count)
+    else:
+        outputs = [[output] for output in translator.translate(texts, beam_size=beam_size)]
+    if len(outputs) != len(texts) or not all(outputs):
+        raise TranslationFailed(f"The translator {translator.name} returned {sum(map(bool, outputs))} translations "
+                                f"for {len(texts)} texts.")
+    return outputs

@@ -3,7 +3,7 @@
 Briefs run in worker threads (the bot's chats, digests, several CLI sources). Each
 hands its texts to the batcher and waits; a single thread gathers what arrives within
 a few milliseconds (and everything that queued while the model was busy), makes one
-call per translator and beam, and hands each brief its own outputs back. The model
+call per translator, beam and number of hypotheses, and hands each brief its own outputs back. The model
 sorts the call's texts by length into batches, so the briefs' texts pad little.
 
 One call at a time also means one set of model threads at a time: the translator may
@@ -18,7 +18,7 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 
-from bot.engines.base import TranslationFailed, Translator
+from bot.engines.base import Translator, candidates_checked
 
 GATHER_SECONDS = 0.004  # how long the first text of a call waits for company
 MAX_TEXTS = 256         # one call's texts at most: bounds its memory and a waiting brief's delay
@@ -29,14 +29,15 @@ class _Request:
     translator: Translator
     texts: list[str]
     beam_size: int | None
+    count: int  # hypotheses wanted per text
     arrived: float = field(default_factory=time.monotonic)
     done: threading.Event = field(default_factory=threading.Event)
-    outputs: list[str] | None = None
+    outputs: list[list[str]] | None = None
     error: BaseException | None = None
 
     @property
-    def key(self) -> tuple[int, int | None]:
-        return id(self.translator), self.beam_size
+    def key(self) -> tuple[int, int | None, int]:
+        return id(self.translator), self.beam_size, self.count
 
 
 class TranslationBatcher:
@@ -53,9 +54,15 @@ class TranslationBatcher:
 
     def translate(self, translator: Translator, texts: list[str], beam_size: int | None = None) -> list[str]:
         """The translations of `texts`, made in one call with whatever other briefs asked for."""
+        return [best for best, *_ in self.candidates(translator, texts, beam_size)]
+
+    def candidates(self, translator: Translator, texts: list[str], beam_size: int | None = None,
+                   count: int = 1) -> list[list[str]]:
+        """Up to `count` translations of each text, the best first (see `candidates_checked`),
+        made in one call with whatever other briefs asked for with the same beam and count."""
         if not texts:
             return []
-        request = _Request(translator, list(texts), beam_size)
+        request = _Request(translator, list(texts), beam_size, count)
         with self._ready:
             self._start()
             self._queue.append(request)
@@ -80,7 +87,7 @@ class TranslationBatcher:
             self._serve(self._gather())
 
     def _gather(self) -> list[_Request]:
-        """The oldest request and those for the same translator and beam, once its few
+        """The oldest request and those for the same translator, beam and count, once its few
         milliseconds are over or the call is full."""
         with self._ready:
             while not self._queue:
@@ -106,10 +113,7 @@ class TranslationBatcher:
         translator = requests[0].translator
         try:
             self.calls += 1
-            outputs = translator.translate(texts, beam_size=requests[0].beam_size)
-            if len(outputs) != len(texts):
-                raise TranslationFailed(f"The translator {translator.name} returned {len(outputs)} translations "
-                                        f"for {len(texts)} texts.")
+            outputs = candidates_checked(translator, texts, requests[0].beam_size, requests[0].count)
         except BaseException as error:  # noqa: BLE001 - every waiting brief gets the error, none hangs
             for request in requests:
                 request.error = error
@@ -147,6 +151,9 @@ class BatchedTranslator:
 
     def translate(self, texts: list[str], beam_size: int | None = None) -> list[str]:
         return self.batcher.translate(self.inner, texts, beam_size)
+
+    def translate_candidates(self, texts: list[str], beam_size: int | None = None, count: int = 1) -> list[list[str]]:
+        return self.batcher.candidates(self.inner, texts, beam_size, count)
 
 
 _shared: TranslationBatcher | None = None

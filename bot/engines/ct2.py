@@ -140,6 +140,11 @@ class CT2Translator:
 
     def translate(self, texts: list[str], beam_size: int | None = None, max_new_tokens: int | None = None,
                   min_new_tokens: int | None = None) -> list[str]:
+        return [best for best, *_ in self.translate_candidates(texts, beam_size, 1, max_new_tokens, min_new_tokens)]
+
+    def translate_candidates(self, texts: list[str], beam_size: int | None = None, count: int = 1,
+                             max_new_tokens: int | None = None, min_new_tokens: int | None = None) -> list[list[str]]:
+        """Up to `count` hypotheses of each text's beam, the best-scoring first (CTranslate2 ranks them)."""
         tokens = [self.codec.encode(text) for text in texts]
         if not tokens:
             return []
@@ -148,17 +153,18 @@ class CT2Translator:
         forced = target_token(self.choice.family, self.choice.target_code)
         new_tokens = max_new_tokens or min(MAX_INPUT_TOKENS, 2 * max(map(len, tokens)) + 10)
         return self.translate_tokens(tokens, beam_size or self.beam_size, new_tokens - 1 + (1 if forced else 0),
-                                     min_new_tokens or 0)
+                                     min_new_tokens or 0, count)
 
     def translate_tokens(self, tokens: list[list[str]], beam_size: int, max_length: int,
-                         min_length: int = 0) -> list[str]:
-        """One model call for tokenized texts, in length-sorted batches of `batch_size`."""
+                         min_length: int = 0, count: int = 1) -> list[list[str]]:
+        """One model call for tokenized texts, in length-sorted batches of `batch_size`: up to
+        `count` hypotheses each (no more than the beam keeps), the best first."""
         forced = target_token(self.choice.family, self.choice.target_code)
         options: dict[str, Any] = {"beam_size": beam_size, "max_batch_size": self.batch_size,
                                    "max_decoding_length": max_length, "min_decoding_length": min_length,
-                                   "use_vmap": self.use_vmap}
+                                   "use_vmap": self.use_vmap, "num_hypotheses": max(1, min(count, beam_size))}
         if forced:
             options["target_prefix"] = [[forced]] * len(tokens)
         results = self.translator.translate_batch(tokens, **options)
         skip = 1 if forced else 0
-        return [self.codec.decode(result.hypotheses[0][skip:]) for result in results]
+        return [[self.codec.decode(hypothesis[skip:]) for hypothesis in result.hypotheses] for result in results]

@@ -55,18 +55,26 @@ class HFTranslator:
 
     def translate(self, texts: list[str], beam_size: int | None = None, max_new_tokens: int | None = None,
                   min_new_tokens: int | None = None) -> list[str]:
-        results = [""] * len(texts)
+        return [best for best, *_ in self.translate_candidates(texts, beam_size, 1, max_new_tokens, min_new_tokens)]
+
+    def translate_candidates(self, texts: list[str], beam_size: int | None = None, count: int = 1,
+                             max_new_tokens: int | None = None, min_new_tokens: int | None = None) -> list[list[str]]:
+        """Up to `count` hypotheses of each text's beam (no more than the beam keeps), the best-scoring first."""
+        results: list[list[str]] = [[] for _ in texts]
         if self.choice.source_code:
             self.tokenizer.src_lang = self.choice.source_code
         forced = target_token(self.choice.family, self.choice.target_code)
         extra = {"forced_bos_token_id": self.tokenizer.convert_tokens_to_ids(forced)} if forced else {}
+        beams = beam_size or self.beam_size
+        returned = max(1, min(count, beams))
         for batch in length_sorted_batches(texts, self.batch_size):
             encoded = self.tokenizer([texts[i] for i in batch], return_tensors="pt", padding=True,
                                      truncation=True, max_length=MAX_INPUT_TOKENS).to(self.device)
             limit = max_new_tokens or min(MAX_INPUT_TOKENS, 2 * encoded["input_ids"].shape[1] + 10)
             with self.torch.inference_mode():
-                output = self.model.generate(**encoded, num_beams=beam_size or self.beam_size,
+                output = self.model.generate(**encoded, num_beams=beams, num_return_sequences=returned,
                                              max_new_tokens=limit, min_new_tokens=min_new_tokens, **extra)
-            for i, text in zip(batch, self.tokenizer.batch_decode(output, skip_special_tokens=True), strict=True):
-                results[i] = text.strip()
+            decoded = [text.strip() for text in self.tokenizer.batch_decode(output, skip_special_tokens=True)]
+            for position, i in enumerate(batch):  # generate returns each input's sequences together, best first
+                results[i] = decoded[position * returned:(position + 1) * returned]
         return results
