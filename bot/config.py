@@ -70,6 +70,7 @@ class Settings:
     webhook_secret: str = field(default="", repr=False)  # empty: a random one per start
     health_port: int = 0          # serve GET /healthz on this port too, 0 for none (the webhook port always has it)
     workers: int = 2              # briefs made at once; more wait in the queue
+    cpu_workers: int = 0          # processes for extraction and selection (bench/cpu_pool.py); 0: in the briefing thread
     queue_size: int = 20          # briefs that may wait; beyond, "busy, try again"
     user_briefs_per_minute: int = 6
     allowed_users: frozenset[int] = frozenset()  # Telegram user ids that may use the bot; empty: everyone
@@ -128,7 +129,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 
 CHOICES = {"engine": ("extractive", "abstractive", "llm"), "device": ("auto", "cpu", "cuda")}
-ZERO_MEANS_NONE = frozenset({"daily_quota"})  # whole-number settings where 0 is a choice ("no limit")
+ZERO_MEANS_NONE = frozenset({"daily_quota", "cpu_workers"})  # whole-number settings where 0 is a choice ("no limit")
 
 
 def _convert(name: str, kind: Any, raw: Any) -> Any:

@@ -9,16 +9,16 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TypedDict, Unpack
 
 from bot import __version__
 from bot.config import Settings
 from bot.core.brief import Brief, SourceInfo
-from bot.core.compose import BriefOptions, compose_brief
-from bot.core.text.document import Document, parse_plain_text
-from bot.core.text.sentences import count_words
+from bot.core.compose import BriefOptions
+from bot.core.text.document import Document
+from bot.cpu_stage import ComposeJob, CpuStage, fill_source
 from bot.engines.apply import summarize_brief, translate_brief
 from bot.engines.base import TranslationFailed, TranslatorProvider
 from bot.engines.batcher import batched
@@ -80,6 +80,7 @@ class Briefer:
         self.engines = Engines(self.settings)
         self.translators: TranslatorProvider = translators or self.engines
         self.languages = LanguageIdentifier()
+        self.cpu = CpuStage(self.settings.cpu_workers, self.languages)
         self.llm = _chat_server(self.settings) if self.settings.engine == "llm" else None
         # A fetcher given from outside (the bot's shared one) is its owner's to close.
         self._owns_fetcher = fetcher is None
@@ -102,6 +103,7 @@ class Briefer:
             await self._fetcher.close()
         if self.llm is not None:
             await asyncio.to_thread(self.llm.close)
+        await asyncio.to_thread(self.cpu.close)  # the CPU worker processes, once their briefs are done
 
     # ---- entry points -----------------------------------------------------------
 
@@ -119,28 +121,19 @@ class Briefer:
         a source in one of the `keep` languages is not translated (the reader reads it)."""
         return self._brief_text(text, BriefRequestOptions(to, points, source, progress, keep))
 
-    def _brief_text(self, text: str, request: BriefRequestOptions) -> Brief:
+    def _brief_text(self, text: str | bytes, request: BriefRequestOptions, html: bool = False,
+                    url: str | None = None) -> Brief:
+        """The brief of a text, or of a page when `html`."""
         started = time.perf_counter()
         report = request.progress or _ignore
         target = self._target(request.to)
-        text = text.strip() if text else ""
-        if not text:
-            raise InputError("The text is empty.", "Paste an article or give a file with one.")
-        words = count_words(text)
-        if words > self.settings.max_words:
-            raise InputError(f"The text is too long to brief ({words:,} words).",
-                             f"Briefs are for single articles of up to {self.settings.max_words:,} words.")
-        language = self._detect(text)
-        if language in request.keep:
-            target = language
-        source = replace(request.source or SourceInfo(), language=language)
-        document = parse_plain_text(text, language, title=source.title)
-        _check_briefable(document, words, self.settings.min_words)
-        source = replace(source, title=source.title or document.title, url=source.url or document.url)
         report("summarizing")
         options = BriefOptions(points=request.points or self.settings.points, max_figures=self.settings.max_figures)
-        brief = compose_brief(document, source, options)
-        brief.engine = {"summarizer": "extractive", "translator": None, "sentences": len(document.sentences)}
+        job = ComposeJob(text, options, self.settings.min_words, self.settings.max_words, request.source, html, url)
+        composed = self.cpu.compose(job)  # extraction, detection and selection, in a worker process if any
+        brief, document = composed.brief, composed.document
+        if brief.language in request.keep:
+            target = brief.language
         self._summarize(brief, document, target, report)
         self._translate(brief, target, report)
         brief.engine["seconds"] = round(time.perf_counter() - started, 3)
@@ -152,12 +145,7 @@ class Briefer:
         return self._brief_html(page, url, BriefRequestOptions(**options))
 
     def _brief_html(self, page: bytes | str, url: str | None, request: BriefRequestOptions) -> Brief:
-        from bot.web.extract import extract_article
-
-        article = extract_article(page, url)
-        found = SourceInfo(url=article.url, site=article.site, title=article.title,
-                           author=article.author, published=article.published)
-        return self._brief_text(article.text, replace(request, source=_fill(found, request.source)))
+        return self._brief_text(page, request, html=True, url=url)
 
     def brief_file(self, path: Path | str, **options: Unpack[BriefKeywords]) -> Brief:
         """Brief a `.txt`, `.html` or `.pdf` file (`options` as for `brief_text`)."""
@@ -205,7 +193,7 @@ class Briefer:
         limits = PdfLimits(max_text_chars=self.settings.max_words * 20)
         pdf = extract_pdf(data, limits)
         found = SourceInfo(title=pdf.title, author=pdf.author, published=pdf.published)
-        return self._brief_text(pdf.text, replace(request, source=_fill(found, request.source)))
+        return self._brief_text(pdf.text, replace(request, source=fill_source(found, request.source)))
 
     async def abrief_url(self, url: str, **options: Unpack[BriefKeywords]) -> Brief:
         """Fetch a link safely and brief the article on it (`options` as for `brief_text`)."""
@@ -215,7 +203,7 @@ class Briefer:
         if page.content_type == "text/plain":
             found = SourceInfo(url=page.url)
             return await asyncio.to_thread(self._brief_text, page.text,
-                                           replace(request, source=_fill(found, request.source)))
+                                           replace(request, source=fill_source(found, request.source)))
         brief = await asyncio.to_thread(self._brief_html, page.text, page.url, request)
         if not brief.source.url:
             brief.source.url = page.url
@@ -241,13 +229,6 @@ class Briefer:
             raise InputError(f"'{target}' is not a language code briefbot knows.",
                              "Use a two-letter ISO 639-1 code such as en, ar or fr.")
         return target
-
-    def _detect(self, text: str) -> str:
-        language = self.languages.detect(text)
-        if language is None:
-            raise InputError("Could not tell which language the text is in.",
-                             "Is it an article in a natural language?")
-        return language
 
     def _summarize(self, brief: Brief, document: Document, target: str, report: Progress) -> None:
         """The abstractive or instruction-model engine, when configured; extractive otherwise."""
@@ -294,34 +275,6 @@ def fetch_policy(settings: Settings) -> FetchPolicy:
         )
     except ValueError as error:
         raise InputError(f"Bad fetch setting: {error}.") from None
-
-
-def _fill(found: SourceInfo, given: SourceInfo | None) -> SourceInfo:
-    """What the page says of itself, with what the caller knew in the gaps."""
-    if given is None:
-        return found
-    return replace(given, **{name: value for name, value in asdict(found).items() if value is not None})
-
-
-def _word_count(typed: int, article: int, min_words: int) -> str:
-    """'3 words' for a short text; '52 words, 12 of them article text' when headings and
-    captions (short lines without a full stop) are what leaves a long enough text short."""
-    if typed < min_words or article == typed:
-        return f"{typed} words"
-    return f"{typed} words, {article} of them article text"
-
-
-def _check_briefable(document: Document, typed_words: int, min_words: int) -> None:
-    """Refuse a text with too little to brief, naming which is missing: words or sentences.
-    Words are counted by the script's own rules (characters for Chinese, Japanese, Thai)."""
-    words = count_words(document.text)
-    if words < min_words:
-        raise InputError(f"The text is too short to brief ({_word_count(typed_words, words, min_words)}).",
-                         f"A brief needs at least {min_words} words in two or more sentences.")
-    if len(document.sentences) < 2:
-        raise InputError(f"The text has only one sentence of article text ({words} words), "
-                         "and a brief needs two or more.",
-                         "Paste the whole article, with its sentence punctuation.")
 
 
 def _check_suffix(filename: str) -> None:
