@@ -7,8 +7,9 @@ work; `abrief_*` run it in a worker thread so an event loop never blocks on it.
 from __future__ import annotations
 
 import asyncio
+import copy
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TypedDict, Unpack
@@ -121,31 +122,52 @@ class Briefer:
         a source in one of the `keep` languages is not translated (the reader reads it)."""
         return self._brief_text(text, BriefRequestOptions(to, points, source, progress, keep))
 
-    def _brief_text(self, text: str | bytes, request: BriefRequestOptions, html: bool = False,
-                    url: str | None = None) -> Brief:
-        """The brief of a text, or of a page when `html`."""
+    def briefs_text(self, text: str, languages: Sequence[str], **options: Unpack[BriefKeywords]) -> list[Brief]:
+        """The text's brief in each of `languages`, in their order (a digest in several languages):
+        read, selected and summarized once, then translated into each language with the figure
+        guard checking each translation. `languages` take the place of the `to` option."""
+        return self._briefs_text(text, BriefRequestOptions(**options), languages)
+
+    def _brief_text(self, text: str, request: BriefRequestOptions) -> Brief:
+        return self._briefs_text(text, request, [request.to])[0]
+
+    def _briefs_text(self, text: str | bytes, request: BriefRequestOptions, languages: Sequence[str | None],
+                     html: bool = False, url: str | None = None) -> list[Brief]:
+        """The briefs of a text, or of a page when `html`."""
         started = time.perf_counter()
         report = request.progress or _ignore
-        target = self._target(request.to)
+        targets = [self._target(to) for to in languages] or [self._target(None)]  # none: the default language
         report("summarizing")
         options = BriefOptions(points=request.points or self.settings.points, max_figures=self.settings.max_figures)
         job = ComposeJob(text, options, self.settings.min_words, self.settings.max_words, request.source, html, url)
         composed = self.cpu.compose(job)  # extraction, detection and selection, in a worker process if any
         brief, document = composed.brief, composed.document
         if brief.language in request.keep:
-            target = brief.language
-        self._summarize(brief, document, target, report)
-        self._translate(brief, target, report)
-        brief.engine["seconds"] = round(time.perf_counter() - started, 3)
-        return brief
+            targets = [brief.language for _ in targets]
+        self._summarize(brief, document, targets[0], report)
+        # each further language translates its own copy of the summarized brief, never the article again
+        briefs = [brief, *(copy.deepcopy(brief) for _ in targets[1:])]
+        for each, target in zip(briefs, targets, strict=True):
+            self._translate(each, target, report)
+            each.engine["seconds"] = round(time.perf_counter() - started, 3)
+        return briefs
 
     def brief_html(self, page: bytes | str, *, url: str | None = None, **options: Unpack[BriefKeywords]) -> Brief:
         """Brief a web page: only its main text is used, never menus or footers.
         `options` are those of `brief_text`."""
         return self._brief_html(page, url, BriefRequestOptions(**options))
 
+    def briefs_html(self, page: bytes | str, languages: Sequence[str], *, url: str | None = None,
+                    **options: Unpack[BriefKeywords]) -> list[Brief]:
+        """The page's brief in each of `languages`, made once and translated (see `briefs_text`)."""
+        return self._briefs_html(page, url, BriefRequestOptions(**options), languages)
+
     def _brief_html(self, page: bytes | str, url: str | None, request: BriefRequestOptions) -> Brief:
-        return self._brief_text(page, request, html=True, url=url)
+        return self._briefs_html(page, url, request, [request.to])[0]
+
+    def _briefs_html(self, page: bytes | str, url: str | None, request: BriefRequestOptions,
+                     languages: Sequence[str | None]) -> list[Brief]:
+        return self._briefs_text(page, request, languages, html=True, url=url)
 
     def brief_file(self, path: Path | str, **options: Unpack[BriefKeywords]) -> Brief:
         """Brief a `.txt`, `.html` or `.pdf` file (`options` as for `brief_text`)."""
@@ -220,6 +242,13 @@ class Briefer:
 
     async def abrief_html(self, page: bytes | str, **options: Unpack[BriefKeywords]) -> Brief:
         return await asyncio.to_thread(self._brief_html, page, None, BriefRequestOptions(**options))
+
+    async def abriefs_text(self, text: str, languages: Sequence[str], **options: Unpack[BriefKeywords]) -> list[Brief]:
+        return await asyncio.to_thread(self._briefs_text, text, BriefRequestOptions(**options), languages)
+
+    async def abriefs_html(self, page: bytes | str, languages: Sequence[str], *, url: str | None = None,
+                           **options: Unpack[BriefKeywords]) -> list[Brief]:
+        return await asyncio.to_thread(self._briefs_html, page, url, BriefRequestOptions(**options), languages)
 
     # ---- stages -----------------------------------------------------------------
 

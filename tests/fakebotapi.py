@@ -32,6 +32,7 @@ class Call:
     method: str
     params: dict[str, Any]
     at: float = field(default_factory=time.monotonic)
+    result: Any = None      # what was answered (a sent message carries its message_id)
 
 
 class FakeBotAPI:
@@ -45,6 +46,7 @@ class FakeBotAPI:
         self._flaky: tuple[frozenset[str], float, float, random.Random] | None = None
         self.downloads: list[str] = []                       # file ids whose bytes were fetched
         self._refusals: dict[str, list[str]] = {}
+        self._refuse_when: list[tuple[str, Callable[[dict], bool], str]] = []
         self._new_update = asyncio.Event()
         self._ids = itertools.count(1)
         self._message_ids = itertools.count(100)
@@ -102,6 +104,11 @@ class FakeBotAPI:
         """Answer the next call of `method` with 400 Bad Request, as for a message the user deleted."""
         self._refusals.setdefault(method, []).append(description)
 
+    def refuse_when(self, method: str, matches: Callable[[dict], bool], description: str) -> None:
+        """Answer every call of `method` whose parameters `matches` with 400 Bad Request (a post
+        into a forum topic that is gone, say)."""
+        self._refuse_when.append((method, matches, description))
+
     def flaky(self, methods: set[str], bad_gateway: float, too_many: float = 0.0, seed: int = 12) -> None:
         """From now on, answer a share of the calls of `methods` with 502, and another with a
         429 (retry_after 0), drawn from a seeded generator: the same run fails the same calls."""
@@ -150,13 +157,18 @@ class FakeBotAPI:
         flaky = self._flaky_answer(method, params)
         if flaky is not None:
             return flaky
-        if self._refusals.get(method):
+        refusal = next((text for name, matches, text in self._refuse_when if name == method and matches(params)), None)
+        if refusal is None and self._refusals.get(method):
+            refusal = self._refusals[method].pop(0)
+        if refusal is not None:
             self.calls.append(Call(method + ":400", params))
-            return web.json_response({"ok": False, "error_code": 400,
-                                      "description": f"Bad Request: {self._refusals[method].pop(0)}"}, status=400)
-        self.calls.append(Call(method, params))
+            return web.json_response({"ok": False, "error_code": 400, "description": f"Bad Request: {refusal}"},
+                                     status=400)
+        call = Call(method, params)
+        self.calls.append(call)
         handler = getattr(self, "_" + method, None)
-        return _ok(handler(params) if handler else True)
+        call.result = handler(params) if handler else True
+        return _ok(call.result)
 
     async def _get_updates(self, params: dict) -> list[dict]:
         offset = int(params.get("offset") or 0)

@@ -79,5 +79,7 @@ class FeedServer:
         ]))
 
     async def _story(self, request: web.Request) -> web.Response:
-        body = FOOTBALL if request.match_info["name"] == "football" else ARTICLE
+        name = request.match_info["name"]
+        self.hits[f"story/{name}"] = self.hits.get(f"story/{name}", 0) + 1
+        body = FOOTBALL if name == "football" else ARTICLE
         return web.Response(body=body, content_type="text/html", charset="utf-8")

@@ -15,16 +15,16 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
 from bot.core.brief import Brief, SourceInfo
 from bot.core.links import site_host
 from bot.core.render.telegraph import PageEntry, headline_post
 from bot.core.text.normalize import fold_for_matching
+from bot.digests.languages import DigestLanguage, digest_languages
 from bot.digests.posts import DigestEntry, assemble_posts, figure_disagreements, story_hashtags
 from bot.digests.stories import Story, group_stories
 from bot.digests.template import DigestTemplate, local_day
@@ -141,7 +141,15 @@ class DigestService:
     # ---- the digest ----------------------------------------------------------------
 
     async def post(self, channel: Channel) -> int:
+        """Posts the digest, one post (or more, when long) per language of the channel; returns how many."""
+        languages = digest_languages(channel, self.target_language)
+        codes = [language.code for language in languages]
         waiting = await self.store.unposted(channel.chat_id)
+        posted = await self.store.posted_languages(channel.chat_id, [item.id for item in waiting], codes)
+        # out in every language already (the languages changed, or the bot stopped before marking them)
+        done = [item.id for item in waiting if posted.get(item.id, set()) >= set(codes)]
+        await self.store.settle_languages(channel.chat_id, done, codes)
+        waiting = [item for item in waiting if item.id not in done]
         items = [item for item in waiting if wanted(item, channel)]
         # Held back now, held back for good: changed filters must not bring old items back.
         await self.store.mark_skipped([item.id for item in waiting if not wanted(item, channel)])
@@ -151,45 +159,70 @@ class DigestService:
             return 0
         await self.events.record(channel.chat_id, "duplicate", sum(len(story.items) - 1 for story in stories))
         sent = 0
-        for markup, item_ids in await self._assemble(channel, stories):
-            try:
-                message_id = await self.delivery.post(channel, markup)
-            except DeliveryFailed as error:  # the items stay unposted; the next run retries them
-                log.warning("digest post to %s failed: %s", channel.chat_id, error)
-                break
-            await self.store.mark_posted(item_ids, message_id)
-            await self.events.record(channel.chat_id, "post")
-            sent += 1
+        for language, posts in await self._assemble(channel, stories, languages, posted):
+            where = channel if language.topic is None else channel.with_values(thread_id=language.topic)
+            for markup, item_ids in posts:
+                try:
+                    message_id = await self.delivery.post(where, markup)
+                except DeliveryFailed as error:  # the items stay unposted; the next run retries them
+                    log.warning("digest post to %s failed: %s", channel.chat_id, error)
+                    return sent
+                await self._posted(channel, item_ids, language.code, message_id, codes)
+                await self.events.record(channel.chat_id, "post")
+                sent += 1
         return sent
+
+    async def _posted(self, channel: Channel, item_ids: list[int], language: str, message_id: int,
+                      languages: list[str]) -> None:
+        """One language: the items are posted. Several: this language's post is recorded, and the
+        items are marked posted once they went out in every language, so that a stop between two
+        languages posts nothing twice in the next run."""
+        if len(languages) == 1:
+            await self.store.mark_posted(item_ids, message_id)
+        elif item_ids:
+            await self.store.record_language_post(channel.chat_id, item_ids, language, message_id, languages)
 
     async def preview(self, channel: Channel) -> list[str]:
         """The channel's last digest (its newest stories posted, up to `channel.items`) made again
-        with the channel's template as it is now: posted nowhere, nothing marked. Stories are
-        briefed again (digest briefs are not cached); [] when nothing was posted yet."""
+        with the channel's template as it is now, in each of its languages: posted nowhere, nothing
+        marked. Stories are briefed again (digest briefs are not cached); [] when nothing was posted yet."""
         items = await self.store.last_posted(channel.chat_id, PREVIEW_ITEMS)
         stories = (await asyncio.to_thread(group_stories, items, lambda i: i.url,
                                            lambda i: f"{i.title} {i.summary}"))[-channel.items:]
-        return [markup for markup, _ in await self._assemble(channel, stories, preview=True)] if stories else []
+        if not stories:
+            return []
+        digests = await self._assemble(channel, stories, digest_languages(channel, self.target_language), preview=True)
+        return [markup for _, posts in digests for markup, _ in posts]
 
-    async def _assemble(self, channel: Channel, stories: list[Story[Item]],
-                        preview: bool = False) -> list[tuple[str, list[int]]]:
-        """The posts of a digest of `stories`, laid out by the channel's template."""
+    async def _assemble(self, channel: Channel, stories: list[Story[Item]], languages: list[DigestLanguage],
+                        posted: dict[int, set[str]] | None = None, preview: bool = False
+                        ) -> list[tuple[DigestLanguage, list[tuple[str, list[int]]]]]:
+        """Each language's posts of a digest of `stories`, laid out by the channel's template. Each
+        story is briefed once for all languages; a story already `posted` in a language (items →
+        languages) is left out of that language's posts."""
         template = DigestTemplate.stored(channel.template)
-        made = await asyncio.gather(*(self._entry(story.items, channel, template.points, preview) for story in stories))
+        codes = [language.code for language in languages]
+        made = await asyncio.gather(*(self._entries(story.items, channel, codes, template.points, preview)
+                                      for story in stories))
         hashtags = {feed.url: feed.hashtags for feed in await self.store.feeds(channel.chat_id)}
-        entries = []
-        for story, entry in zip(stories, made, strict=True):
-            if entry is not None:
-                entry.hashtags = story_hashtags((item.feed_url for item in story.items), hashtags)
-                entries.append(entry)
+        stories_entries = []
+        for story, entries in zip(stories, made, strict=True):
+            if entries is not None:
+                for entry in entries:
+                    entry.hashtags = story_hashtags((item.feed_url for item in story.items), hashtags)
+                stories_entries.append(entries)
         day = local_day(self.clock(), channel.timezone)
-        title = f"{render_labels(channel.language or self.target_language).digest}: {channel.title}"
-        heading, footer = template.heading(title, channel.title, day), template.closing(channel.title, day)
-        posts = assemble_posts(entries, heading, labels_for=render_labels, template=template, footer=footer)
-        if len(posts) > 1 and channel.telegraph and not preview:
-            language = channel.language or self.target_language
-            return await self._on_a_page(channel, heading, footer, entries, language) or posts
-        return posts
+        digests = []
+        for number, language in enumerate(languages):
+            entries = [each[number] for each in stories_entries
+                       if not any(language.code in (posted or {}).get(i, ()) for i in each[number].item_ids)]
+            title = f"{render_labels(language.code).digest}: {channel.title}"
+            heading, footer = template.heading(title, channel.title, day), template.closing(channel.title, day)
+            posts = assemble_posts(entries, heading, labels_for=render_labels, template=template, footer=footer)
+            if len(posts) > 1 and channel.telegraph and not preview:
+                posts = await self._on_a_page(channel, heading, footer, entries, language.code) or posts
+            digests.append((language, posts))
+        return digests
 
     async def _on_a_page(self, channel: Channel, title: str, footer: str, entries: list[DigestEntry],
                          language: str) -> list[tuple[str, list[int]]] | None:
@@ -206,48 +239,57 @@ class DigestService:
         post = headline_post(title, on_page, urls, render_labels(language), footer)
         return [(post, [i for entry in entries for i in entry.item_ids])]
 
-    async def _entry(self, items: list[Item], channel: Channel, points: int = 2,
-                     preview: bool = False) -> DigestEntry | None:
-        """The story's entry; None (and its items skipped for good, unless previewing) when it
-        cannot be made at all."""
+    async def _entries(self, items: list[Item], channel: Channel, languages: list[str], points: int = 2,
+                       preview: bool = False) -> list[DigestEntry] | None:
+        """The story's entry in each language; None (and its items skipped for good, unless
+        previewing) when it cannot be made at all."""
         try:
-            brief = await self._brief(items[0], channel.language or self.target_language, points)
+            briefs = await self._briefs(items[0], languages, points)
             if not preview:
-                await self.events.record(channel.chat_id, "guard_repair", guard_repairs(brief.warnings))
+                await self.events.record(channel.chat_id, "guard_repair",
+                                         sum(guard_repairs(brief.warnings) for brief in briefs))
             texts = {(site_host(i.url) or i.url): f"{i.title}. {i.summary}" for i in items}
-            return DigestEntry(brief, [((site_host(i.url) or i.url), i.url) for i in items],
-                               figure_disagreements(texts, None) if len(items) > 1 else [],
-                               [i.id for i in items])
+            disagreements = figure_disagreements(texts, None) if len(items) > 1 else []
+            return [DigestEntry(brief, [((site_host(i.url) or i.url), i.url) for i in items], list(disagreements),
+                                [i.id for i in items]) for brief in briefs]
         except Exception:  # noqa: BLE001 - one bad item must not fail the whole digest
             log.exception("digest item %s skipped", items[0].url)
         if not preview:
             await self.store.mark_skipped([i.id for i in items])
         return None
 
-    async def _brief(self, item: Item, language: str, points: int = 2) -> Brief:
-        """The article's brief, with `points` points (at least one); if the article cannot be read,
-        the feed's own summary."""
+    async def _briefs(self, item: Item, languages: list[str], points: int = 2) -> list[Brief]:
+        """The article's brief in each language, with `points` points (at least one); if the article
+        cannot be read, the feed's own summary's."""
         points = max(points, 1)
         try:
             page = await self.fetcher.fetch(item.url)
             async with self.work():
-                return await brief_page(self.briefer, page, to=language, points=points)
+                return await briefs_of_page(self.briefer, page, languages, points=points)
         except BriefError as error:
             log.info("digest item %s briefed from its feed summary: %s", item.url, error)
         try:
             async with self.work():
-                return await self.briefer.abrief_text(f"{item.title}\n\n{item.summary}", to=language, points=points,
-                                                      source=SourceInfo(url=item.url, title=item.title))
+                return await self.briefer.abriefs_text(f"{item.title}\n\n{item.summary}", languages, points=points,
+                                                       source=SourceInfo(url=item.url, title=item.title))
         except BriefError:
-            return Brief(SourceInfo(url=item.url, title=item.title), language, item.title,
-                         [item.summary[:400]] if item.summary else [])
+            return [Brief(SourceInfo(url=item.url, title=item.title), language, item.title,
+                          [item.summary[:400]] if item.summary else []) for language in languages]
 
 
 async def brief_page(briefer: Briefer, page: FetchedPage, **options: Any) -> Brief:
-    """The brief of a page fetched beforehand, so that the fetch (slow, no CPU) can happen
-    outside a worker slot and only this (CPU-bound, in a thread) inside one."""
+    """The brief of a page fetched beforehand, in `to` (see `briefs_of_page`)."""
+    to = options.pop("to", None) or briefer.settings.target_language
+    return (await briefs_of_page(briefer, page, [to], **options))[0]
+
+
+async def briefs_of_page(briefer: Briefer, page: FetchedPage, languages: Sequence[str], **options: Any) -> list[Brief]:
+    """The brief of a page fetched beforehand in each of `languages` (made once, translated into
+    each), so that the fetch (slow, no CPU) can happen outside a worker slot and only this
+    (CPU-bound, in a thread) inside one."""
     if page.content_type == "text/plain":
-        return await briefer.abrief_text(page.text, **{**options, "source": SourceInfo(url=page.url)})
-    brief = await asyncio.to_thread(partial(briefer.brief_html, page.text, url=page.url, **options))
-    brief.source.url = brief.source.url or page.url
-    return brief
+        return await briefer.abriefs_text(page.text, languages, **{**options, "source": SourceInfo(url=page.url)})
+    briefs = await briefer.abriefs_html(page.text, languages, url=page.url, **options)
+    for brief in briefs:
+        brief.source.url = brief.source.url or page.url
+    return briefs

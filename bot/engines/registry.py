@@ -70,6 +70,20 @@ def translation_model(source: str, target: str, *, override: str = "", many_to_m
     return _with_codes(many_to_many, source, target) if many_to_many else None
 
 
+def translates_into(target: str, *, override: str = "", many_to_many: str = M2M100) -> bool:
+    """Whether some model of the registry translates into `target` (a digest's language):
+    an opus-mt pair, the many-to-many model's languages, or any pair for a Marian model the user named."""
+    if not override and any(pair_target == target for _, pair_target in OPUS_MT_PAIRS):
+        return True
+    model = override or many_to_many
+    family = family_of(model) if model else None
+    if family == "m2m100":
+        return target in M2M100_LANGUAGES
+    if family == "nllb":
+        return target in NLLB_CODES
+    return family == "marian"
+
+
 def _with_codes(model: str, source: str, target: str) -> TranslationModel | None:
     family = family_of(model)
     if family == "m2m100":

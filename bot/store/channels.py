@@ -20,9 +20,11 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Row, case, delete, select, update
 
 from bot.store.database import Database
-from bot.store.schema import channels, feeds, items
+from bot.store.schema import channels, deliveries, feeds, items
 
 if TYPE_CHECKING:  # the type only: the store needs nothing of the web at run time
+    from sqlalchemy.ext.asyncio import AsyncConnection
+
     from bot.web.feeds import FeedEntry
 
 MAX_FEEDS = 50                    # feeds a channel; a digest of more is no digest
@@ -49,6 +51,8 @@ class Channel:
     schedule: str = ""          # "every 6h" | "at 08:00,20:00"; empty: only /digest now
     timezone: str = "UTC"
     template: str = ""          # the digest template as JSON (bot.digests.template); empty: the default
+    # digest languages, each "ar" or "ar:34" (posted into forum topic 34); empty: the one `language`
+    languages: tuple[str, ...] = ()
     telegraph: bool = False     # a digest too long for one post goes to a telegra.ph page (bot.web.telegraph)
 
     def with_values(self, **values: Any) -> Channel:
@@ -105,7 +109,8 @@ class ChannelStore:
                   "items": channel.items, "include": _SEPARATOR.join(channel.include),
                   "exclude": _SEPARATOR.join(channel.exclude), "thread_id": channel.thread_id,
                   "paused": int(channel.paused), "schedule": channel.schedule, "timezone": channel.timezone,
-                  "template": channel.template, "telegraph": int(channel.telegraph)}
+                  "template": channel.template, "languages": ",".join(channel.languages),
+                  "telegraph": int(channel.telegraph)}
         # a changed schedule is due again when its new schedule says (see schedule_unscheduled)
         rescheduled = (channels.c.schedule != values["schedule"]) | (channels.c.timezone != values["timezone"])
         await self.database.write(
@@ -246,6 +251,63 @@ class ChannelStore:
             await self.database.write(update(items).where(items.c.id.in_(item_ids))
                                       .values(posted_message_id=message_id))
 
+    # ---- digests in several languages: one post per language, each item out once in each ----
+    # Each language's post of an item is a delivery (chat: the channel, request: "digest:<item>:<language>");
+    # the item is marked posted once it is out in every language, so a crash between two languages
+    # leaves it waiting without posting it again in the languages it already went out in.
+
+    async def posted_languages(self, channel_id: int, item_ids: Sequence[int],
+                               languages: Sequence[str]) -> dict[int, set[str]]:
+        """Which of `languages` each item already went out in."""
+        out: dict[int, set[str]] = {}
+        async with self.database.engine.connect() as connection:
+            for item_id, language, _ in await _language_posts(connection, channel_id, item_ids, languages):
+                out.setdefault(item_id, set()).add(language)
+        return out
+
+    async def record_language_post(self, channel_id: int, item_ids: Sequence[int], language: str,
+                                   message_id: int, languages: Sequence[str]) -> None:
+        """`language`'s post `message_id` carried the items; those now out in every one of
+        `languages` are marked posted in the same transaction."""
+        async with self.database.transaction() as connection:
+            for item_id in item_ids:
+                await connection.execute(self.database.insert(deliveries).values(
+                    chat_id=channel_id, request=_language_post(item_id, language), message_id=message_id,
+                    created=time.time()).on_conflict_do_nothing())
+            await _settle(connection, channel_id, item_ids, languages)
+
+    async def settle_languages(self, channel_id: int, item_ids: Sequence[int], languages: Sequence[str]) -> None:
+        """Marks posted the items already out in every one of `languages` (the channel's languages
+        changed, or the bot stopped between recording a post and marking its items)."""
+        async with self.database.transaction() as connection:
+            await _settle(connection, channel_id, item_ids, languages)
+
+
+def _language_post(item_id: int, language: str) -> str:
+    return f"digest:{item_id}:{language}"
+
+
+async def _language_posts(connection: AsyncConnection, channel_id: int, item_ids: Sequence[int],
+                          languages: Sequence[str]) -> list[tuple[int, str, int]]:
+    """(item, language, message id) of each post recorded for the items in `languages`."""
+    keys = {_language_post(i, language): (i, language) for i in item_ids for language in languages}
+    if not keys:
+        return []
+    rows = await connection.execute(select(deliveries.c.request, deliveries.c.message_id).where(
+        deliveries.c.chat_id == channel_id, deliveries.c.request.in_(list(keys))))
+    return [(*keys[request], message_id) for request, message_id in rows.all()]
+
+
+async def _settle(connection: AsyncConnection, channel_id: int, item_ids: Sequence[int],
+                  languages: Sequence[str]) -> None:
+    posts: dict[int, list[int]] = {}
+    for item_id, _, message_id in await _language_posts(connection, channel_id, item_ids, languages):
+        posts.setdefault(item_id, []).append(message_id)
+    for item_id, message_ids in posts.items():
+        if len(message_ids) == len(set(languages)):  # the newest of its posts stands for the item (last_posted)
+            await connection.execute(update(items).where(items.c.id == item_id, items.c.posted_message_id.is_(None))
+                                     .values(posted_message_id=max(message_ids)))
+
 
 def _channel(row: Row[Any]) -> Channel:
     def split(raw: str) -> tuple[str, ...]:
@@ -253,4 +315,5 @@ def _channel(row: Row[Any]) -> Channel:
 
     return Channel(row.chat_id, row.title, row.owner_id, row.language, row.items,
                    split(row.include), split(row.exclude), row.thread_id, bool(row.paused),
-                   row.schedule, row.timezone, template=row.template, telegraph=bool(row.telegraph))
+                   row.schedule, row.timezone, template=row.template,
+                   languages=tuple(p for p in row.languages.split(",") if p), telegraph=bool(row.telegraph))

@@ -19,7 +19,9 @@ from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CommandHandler, ContextTypes, JobQueue, MessageHandler, filters
 
+from bot.digests.languages import MAX_LANGUAGES, digest_languages, parse_languages
 from bot.digests.schedule import parse_schedule
+from bot.engines.registry import translates_into
 from bot.errors import BriefError
 from bot.language import is_known_language
 from bot.store.channels import MAX_FEEDS, Channel, TooManyFeeds
@@ -213,15 +215,15 @@ async def on_channel_settings(me: Reader, update: Update, context: ContextTypes.
     key = args[1].lower() if len(args) > 1 else ""
     value = " ".join(args[2:]).strip()
     if key:
-        channel = _changed(channel, key, value)
+        channel = _with_languages(me, channel, value) if key in ("lang", "language") else _changed(channel, key, value)
         await me.services.channels.save(channel)
         schedule_channel(_job_queue(context), channel)
     state = me.texts("paused") if channel.paused else me.texts("active")
     schedule = channel.schedule or me.texts("no schedule")
     await _reply(update, "\n".join([
         f"{channel.title}: {state}, {schedule}",
-        me.texts("language: {language}, items: {n}", language=channel.language or me.services.settings.target_language,
-                 n=channel.items),
+        me.texts("language: {language}, items: {n}", n=channel.items, language=", ".join(
+            map(str, digest_languages(channel, me.services.settings.target_language)))),
         me.texts("include: {include}; exclude: {exclude}", include=", ".join(channel.include) or "—",
                  exclude=", ".join(channel.exclude) or "—"),
         me.texts("topic: {topic}", topic=channel.thread_id or "—"),
@@ -229,10 +231,33 @@ async def on_channel_settings(me: Reader, update: Update, context: ContextTypes.
     ]))
 
 
+LANGUAGES_HELP = N_("Use /settings @channel lang en,ar for one post in each language, or lang en:12,ar:34 to post "
+                    "each language into that forum topic (at most {n} languages).")
+
+
+def _with_languages(me: Reader, channel: Channel, value: str) -> Channel:
+    """`lang ar`: digests in one language, as one post; `lang en,ar`: one post per language, each
+    briefed once and translated; `lang en:12,ar:34`: each language's post in that forum topic."""
+    try:
+        languages = parse_languages(value)
+    except ValueError:
+        raise Refusal(LANGUAGES_HELP, n=MAX_LANGUAGES) from None
+    settings = me.services.settings
+    for code in (language.code for language in languages):
+        if not is_known_language(code):
+            raise Refusal(N_("'{code}' is not a language code; use two-letter codes such as en, ar or fr."), code=code)
+        if not translates_into(code, override=settings.translation_model, many_to_many=settings.many_to_many_model):
+            raise Refusal(N_("No translation model briefbot knows translates into {language} ({code}), so a digest "
+                             "cannot be in it."), language=me.texts.language_name(code), code=code)
+    first = languages[0]
+    if len(languages) == 1:  # one language is one post, as before: its topic is the digest's topic
+        return channel.with_values(language=first.code, languages=(),
+                                   thread_id=channel.thread_id if first.topic is None else first.topic)
+    return channel.with_values(language=first.code, languages=tuple(map(str, languages)))
+
+
 def _changed(channel: Channel, key: str, value: str) -> Channel:
     phrases = tuple(p.strip() for p in value.split(",") if p.strip())
-    if key == "language" and is_known_language(value.lower()):
-        return channel.with_values(language=value.lower())
     if key == "items" and value.isdecimal() and 1 <= int(value) <= MAX_ITEMS:
         return channel.with_values(items=int(value))
     if key in ("include", "exclude"):
