@@ -201,6 +201,29 @@ async def test_a_failed_language_is_posted_next_time_and_the_others_are_not_post
         assert db.execute("SELECT count(*) FROM items WHERE posted_message_id IS NULL").fetchone() == (0,)
 
 
+async def test_a_story_that_grows_between_two_languages_is_not_posted_again(api, feeds, tmp_path):
+    """English went out, Arabic did not; then a second feed brings the same story from another
+    outlet. The next digest posts the story in Arabic with both outlets, and not again in English."""
+    settings = bot_settings(api, tmp_path, feeds.port)
+    topic_gone = {34}
+    api.refuse_when("sendMessage", lambda params: params.get("message_thread_id") in topic_gone,
+                    "message thread not found")
+    async with running_bot(settings, Briefer(settings, translators=PrefixTranslator())):
+        assert "is now attached" in await command(api, f"/sub @harbour_news {feeds.url('/a.xml')}")
+        await command(api, "/settings @harbour_news lang en:12,ar:34")
+        assert "Posted 1 message(s)" in await command(api, "/digest @harbour_news now")
+        assert "is now attached" in await command(api, f"/sub @harbour_news {feeds.url('/b.xml')}")
+        topic_gone.clear()
+        assert "Posted 1 message(s)" in await command(api, "/digest @harbour_news now")
+        assert "Nothing new" in await command(api, "/digest @harbour_news now")
+    english, arabic = posts(api)
+    assert (english["message_thread_id"], arabic["message_thread_id"]) == (12, 34)
+    assert "localhost" not in english["text"] and "localhost" in arabic["text"]  # the second outlet
+    assert arabic["text"].count("desalination plant after") == 1
+    with sqlite3.connect(tmp_path / "briefbot.sqlite3") as db:
+        assert db.execute("SELECT count(*) FROM items WHERE posted_message_id IS NULL").fetchone() == (0,)
+
+
 async def test_a_language_dropped_after_a_stop_does_not_hold_its_stories_back(api, feeds, tmp_path):
     """English went out, Arabic did not, then the admin keeps English only: the stories are
     posted already in every language the channel has, so nothing is posted and nothing waits."""

@@ -147,7 +147,7 @@ class DigestService:
         waiting = await self.store.unposted(channel.chat_id)
         posted = await self.store.posted_languages(channel.chat_id, [item.id for item in waiting], codes)
         # out in every language already (the languages changed, or the bot stopped before marking them)
-        done = [item.id for item in waiting if posted.get(item.id, set()) >= set(codes)]
+        done = [item.id for item in waiting if set(posted.get(item.id, {})) >= set(codes)]
         await self.store.settle_languages(channel.chat_id, done, codes)
         waiting = [item for item in waiting if item.id not in done]
         items = [item for item in waiting if wanted(item, channel)]
@@ -158,6 +158,7 @@ class DigestService:
         if not stories:
             return 0
         await self.events.record(channel.chat_id, "duplicate", sum(len(story.items) - 1 for story in stories))
+        await self._carried_already(channel, stories, codes, posted)
         sent = 0
         for language, posts in await self._assemble(channel, stories, languages, posted):
             where = channel if language.topic is None else channel.with_values(thread_id=language.topic)
@@ -171,6 +172,19 @@ class DigestService:
                 await self.events.record(channel.chat_id, "post")
                 sent += 1
         return sent
+
+    async def _carried_already(self, channel: Channel, stories: list[Story[Item]], languages: list[str],
+                               posted: dict[int, dict[str, int]]) -> None:
+        """An item that joined a story after the story went out in some language (the bot stopped
+        between two languages, and a feed brought the item meanwhile) counts as carried by that
+        post: the story is not posted in that language again."""
+        for story, language in ((story, language) for story in stories for language in languages):
+            sent = [posted[i.id][language] for i in story.items if language in posted.get(i.id, {})]
+            late = [i.id for i in story.items if language not in posted.get(i.id, {})]
+            if sent and late:
+                await self.store.record_language_post(channel.chat_id, late, language, max(sent), languages)
+                for item_id in late:
+                    posted.setdefault(item_id, {})[language] = max(sent)
 
     async def _posted(self, channel: Channel, item_ids: list[int], language: str, message_id: int,
                       languages: list[str]) -> None:
@@ -195,7 +209,7 @@ class DigestService:
         return [markup for _, posts in digests for markup, _ in posts]
 
     async def _assemble(self, channel: Channel, stories: list[Story[Item]], languages: list[DigestLanguage],
-                        posted: dict[int, set[str]] | None = None, preview: bool = False
+                        posted: dict[int, dict[str, int]] | None = None, preview: bool = False
                         ) -> list[tuple[DigestLanguage, list[tuple[str, list[int]]]]]:
         """Each language's posts of a digest of `stories`, laid out by the channel's template. Each
         story is briefed once for all languages; a story already `posted` in a language (items →

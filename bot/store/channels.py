@@ -257,12 +257,12 @@ class ChannelStore:
     # leaves it waiting without posting it again in the languages it already went out in.
 
     async def posted_languages(self, channel_id: int, item_ids: Sequence[int],
-                               languages: Sequence[str]) -> dict[int, set[str]]:
-        """Which of `languages` each item already went out in."""
-        out: dict[int, set[str]] = {}
+                               languages: Sequence[str]) -> dict[int, dict[str, int]]:
+        """Which of `languages` each item already went out in, with the message that carried it."""
+        out: dict[int, dict[str, int]] = {}
         async with self.database.engine.connect() as connection:
-            for item_id, language, _ in await _language_posts(connection, channel_id, item_ids, languages):
-                out.setdefault(item_id, set()).add(language)
+            for item_id, language, message_id in await _language_posts(connection, channel_id, item_ids, languages):
+                out.setdefault(item_id, {})[language] = message_id
         return out
 
     async def record_language_post(self, channel_id: int, item_ids: Sequence[int], language: str,
