@@ -16,7 +16,8 @@ from bot.core.facts.figures import FigureIndex, extract_figures
 from bot.core.render.telegram_html import visible_text
 from bot.digests.languages import DigestLanguage, digest_languages, parse_languages
 from bot.pipeline import Briefer
-from bot.store.channels import Channel
+from bot.store.channels import Channel, ChannelStore
+from bot.store.database import Database
 from tests.botharness import PrefixTranslator, bot_settings, running_bot
 from tests.conftest import EXAMPLES
 from tests.fakebotapi import FakeBotAPI
@@ -267,3 +268,30 @@ def test_a_tiny_translation_model_cannot_change_a_figure_in_any_language(tiny_mo
     assert all(article.supports(figure) for figure in extract_figures(shown, "ar"))
     assert [f.value for f in arabic.figures] == [f.value for f in english.figures]
     assert any(w.startswith("Figure guard") for w in arabic.warnings) and english.warnings == []
+
+
+# ---- the store, on SQLite and PostgreSQL ------------------------------------------------
+
+async def test_items_are_posted_once_out_in_every_language(database_url):
+    database = await Database.open(database_url)
+    try:
+        store = ChannelStore(database)
+        await store.save(Channel(CHANNEL, "News", owner_id=7, language="en", languages=("en", "ar:34")))
+        assert (await store.get(CHANNEL)).languages == ("en", "ar:34")
+        entries = [{"guid": f"g{n}", "url": f"https://news.example/{n}", "title": f"Story {n}", "summary": "…"}
+                   for n in range(3)]
+        await store.add_items(CHANNEL, "https://news.example/rss", entries)
+        first, second, third = (item.id for item in await store.unposted(CHANNEL))
+        languages = ["en", "ar"]
+        await store.record_language_post(CHANNEL, [first, second], "en", 501, languages)
+        await store.record_language_post(CHANNEL, [first, second], "en", 501, languages)  # a retry adds nothing
+        assert [item.id for item in await store.unposted(CHANNEL)] == [first, second, third]
+        await store.record_language_post(CHANNEL, [first], "ar", 502, languages)
+        assert [item.id for item in await store.unposted(CHANNEL)] == [second, third]
+        assert await store.posted_languages(CHANNEL, [first, second, third], languages) == \
+            {first: {"en": 501, "ar": 502}, second: {"en": 501}}
+        await store.settle_languages(CHANNEL, [second, third], ["en"])  # the channel dropped Arabic
+        assert [item.id for item in await store.unposted(CHANNEL)] == [third]
+        assert [item.id for item in await store.last_posted(CHANNEL, 5)] == [second, first]
+    finally:
+        await database.close()
