@@ -37,6 +37,9 @@ if TYPE_CHECKING:  # each loaded when first needed: `briefbot brief file.txt` ne
 # Told the name of each stage as it starts ("fetching", "summarizing", "writing", "translating");
 # called from a worker thread for the CPU stages, so it must be thread-safe.
 Progress = Callable[[str], None]
+# Told each stage's name ("compose", "summarize", "translate") and seconds as it ends (the bot's
+# metrics); called from a worker thread, so it must be thread-safe.
+StageTimes = Callable[[str, float], None]
 
 TEXT_SUFFIXES = frozenset({".txt", ".text", ".md"})
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
@@ -45,6 +48,10 @@ PDF_SUFFIXES = frozenset({".pdf"})
 
 def _ignore(stage: str) -> None:
     """The progress callback when nobody is listening."""
+
+
+def _untimed(stage: str, seconds: float) -> None:
+    """The timings callback when nobody is listening."""
 
 
 @dataclass(frozen=True)
@@ -56,6 +63,7 @@ class BriefRequestOptions:
     source: SourceInfo | None = None   # what is known of the text's origin (URL, title…)
     progress: Progress | None = None   # told the name of each stage as it starts
     keep: frozenset[str] = frozenset()  # source languages the reader reads: those are not translated
+    timings: StageTimes | None = None  # told each stage's seconds as it ends
 
 
 class BriefKeywords(TypedDict, total=False):
@@ -66,6 +74,7 @@ class BriefKeywords(TypedDict, total=False):
     source: SourceInfo | None
     progress: Progress | None
     keep: frozenset[str]
+    timings: StageTimes | None
 
 
 class Briefer:
@@ -141,14 +150,19 @@ class Briefer:
         options = BriefOptions(points=request.points or self.settings.points, max_figures=self.settings.max_figures)
         job = ComposeJob(text, options, self.settings.min_words, self.settings.max_words, request.source, html, url)
         composed = self.cpu.compose(job)  # extraction, detection and selection, in a worker process if any
+        timings = request.timings or _untimed
+        timings("compose", time.perf_counter() - started)
         brief, document = composed.brief, composed.document
         if brief.language in request.keep:
             targets = [brief.language for _ in targets]
+        summarizing = time.perf_counter()
         self._summarize(brief, document, targets[0], report)
+        if self.settings.engine != "extractive":  # else the selection in compose was the summary
+            timings("summarize", time.perf_counter() - summarizing)
         # each further language translates its own copy of the summarized brief, never the article again
         briefs = [brief, *(copy.deepcopy(brief) for _ in targets[1:])]
         for each, target in zip(briefs, targets, strict=True):
-            self._translate(each, target, report)
+            self._translate(each, target, report, timings)
             each.engine["seconds"] = round(time.perf_counter() - started, 3)
         return briefs
 
@@ -277,7 +291,8 @@ class Briefer:
         report("summarizing")
         summarize_brief(brief, document, summarizer, self.translators, target)
 
-    def _translate(self, brief: Brief, target: str, report: Progress = _ignore) -> None:
+    def _translate(self, brief: Brief, target: str, report: Progress = _ignore,
+                   timings: StageTimes = _untimed) -> None:
         """Only what the brief shows is translated; without a model, the brief keeps its language."""
         if brief.language == target:
             return
@@ -289,11 +304,13 @@ class Briefer:
             brief.warnings.append(f"{note} {hint}" if hint else note)
             return
         report("translating")
+        started = time.perf_counter()
         try:
             # through the process's batcher: concurrent briefs share one model call
             translate_brief(brief, batched(translator), self.settings.beam_size)
         except TranslationFailed as error:
             brief.warnings.append(f"{error} This brief is in {language_name(brief.language)}.")
+        timings("translate", time.perf_counter() - started)
 
 
 def fetch_policy(settings: Settings) -> FetchPolicy:

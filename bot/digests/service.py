@@ -30,6 +30,7 @@ from bot.digests.stories import Story, group_stories
 from bot.digests.template import DigestTemplate, local_day
 from bot.errors import BriefError
 from bot.i18n import render_labels
+from bot.metrics import FEED_FAILURES
 from bot.pipeline import Briefer
 from bot.store.channels import Channel, ChannelStore, Feed, Item
 from bot.store.events import ChannelEvents, guard_repairs
@@ -126,6 +127,7 @@ class DigestService:
 
     async def _feed_failed(self, channel: Channel, feed: Feed, error: BriefError) -> None:
         failures = feed.failures + 1
+        FEED_FAILURES.inc()
         report = failures >= REPORT_AFTER_FAILURES and not feed.reported
         log.info("feed %s failed (%d in a row): %s", feed.url, failures, error)
         await self.store.feed_failed(feed, self.clock() + backoff(failures), feed.reported or report)

@@ -2,8 +2,9 @@
 
 A job is acknowledged only once its handler has returned, that is once its answer is
 recorded (ack WHEN_EXECUTED); a job whose worker died unacknowledged is claimed by another
-worker after `reclaim_after` seconds (XAUTOCLAIM). A job that arrives twice is harmless: the
-handler looks up the delivery record first.
+worker after `reclaim_after` seconds (XAUTOCLAIM), which waits for the job's lease (bot.queue.lease)
+in case the first worker still lives. A job that arrives twice is harmless: the handler looks up
+the delivery record first.
 """
 
 from __future__ import annotations
@@ -12,10 +13,14 @@ import asyncio
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
+from redis.asyncio import Redis
 from taskiq import AsyncBroker, AsyncTaskiqDecoratedTask
 from taskiq.acks import AcknowledgeType
 from taskiq.api import run_receiver_task
 from taskiq_redis import RedisStreamBroker
+
+from bot.queue.lease import JobLeases
+from bot.queue.metrics import QueueCounts, queue_counts
 
 BRIEF_TASK = "briefbot.brief"
 STREAM = "briefbot:briefs"
@@ -24,8 +29,12 @@ RECLAIM_AFTER = 300.0   # seconds: longer than the slowest brief, so a live work
 
 
 def make_broker(queue_url: str, reclaim_after: float = RECLAIM_AFTER) -> RedisStreamBroker:
+    # One job per read, when a slot is free: a job read but left waiting in a busy worker would count
+    # as idle towards reclaim_after (taskiq-redis reads 100 at a time by default), be taken by another
+    # worker and briefed twice.
     return RedisStreamBroker(queue_url, queue_name=STREAM, consumer_group_name=GROUP,
-                             consumer_id="0", idle_timeout=int(reclaim_after * 1000), xread_block=1000)
+                             consumer_id="0", idle_timeout=int(reclaim_after * 1000), xread_block=1000,
+                             xread_count=1)
 
 
 def brief_task(broker: AsyncBroker,
@@ -45,7 +54,7 @@ def brief_task(broker: AsyncBroker,
 class BriefQueue:
     """A front end's side of the queue: hands stored pending briefs to the workers."""
 
-    def __init__(self, broker: AsyncBroker) -> None:
+    def __init__(self, broker: RedisStreamBroker) -> None:
         self.broker = broker
         self._task = brief_task(broker)
 
@@ -58,13 +67,25 @@ class BriefQueue:
     async def put(self, pending_id: int) -> None:
         await self._task.kiq(pending_id)
 
+    async def counts(self) -> QueueCounts:
+        """Jobs waiting for a worker and jobs in progress, across all workers."""
+        async with Redis(connection_pool=self.broker.connection_pool) as redis:
+            return await queue_counts(redis, STREAM, GROUP)
+
     async def close(self) -> None:
         await self.broker.shutdown()
 
 
-async def work(broker: AsyncBroker, handle: Callable[[int], Awaitable[None]], concurrency: int) -> None:
-    """Runs brief jobs until cancelled, `concurrency` at a time."""
-    brief_task(broker, handle)
+async def work(broker: RedisStreamBroker, handle: Callable[[int], Awaitable[None]], concurrency: int) -> None:
+    """Runs brief jobs until cancelled, `concurrency` at a time, each job in one worker at a time
+    (bot.queue.lease: a job taken from a live worker waits for it)."""
+    leases = JobLeases(Redis(connection_pool=broker.connection_pool))
+
+    async def alone(pending_id: int) -> None:
+        async with leases.hold(f"brief:{pending_id}"):
+            await handle(pending_id)
+
+    brief_task(broker, alone)
     await broker.startup()
     try:
         await run_receiver_task(broker, max_async_tasks=concurrency, ack_time=AcknowledgeType.WHEN_EXECUTED,

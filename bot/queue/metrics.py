@@ -1,35 +1,49 @@
-"""Prometheus metrics of a worker, served at /metrics on its health port (prometheus-client)."""
+"""The queue's gauges, read from Redis: the consumer group's lag (jobs no worker has taken yet)
+and its pending entries (taken, not yet acknowledged). The metrics themselves are bot.metrics'."""
 
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 
-from prometheus_client import Counter, Gauge, Histogram, start_http_server
 from redis.asyncio import Redis
 
-JOBS = Counter("briefbot_brief_jobs_total", "Brief jobs finished by this worker, by outcome", ["outcome"])
-JOB_SECONDS = Histogram("briefbot_brief_job_seconds", "Time to finish one brief job",
-                        buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120))
-QUEUE_WAIT = Histogram("briefbot_queue_wait_seconds", "From a request's acceptance to a worker taking it",
-                       buckets=(0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60, 300))
-QUEUE_DEPTH = Gauge("briefbot_queue_depth", "Brief jobs not yet taken by any worker (the group's lag)")
-QUEUE_PENDING = Gauge("briefbot_queue_in_progress", "Brief jobs taken and not yet acknowledged")
+from bot.metrics import QUEUE_DEPTH, QUEUE_PENDING
 
 
-def serve_metrics(port: int) -> None:
-    """/metrics on `port`, from a thread of prometheus-client's own."""
-    start_http_server(port)
+@dataclass(frozen=True)
+class QueueCounts:
+    waiting: int       # in the stream, delivered to no worker yet
+    in_progress: int   # delivered to a worker, not yet acknowledged
+
+
+async def queue_counts(redis: Redis, stream: str, group: str) -> QueueCounts:
+    """The group's counts (zero before the group exists: nothing was ever queued)."""
+    if not await redis.exists(stream):
+        return QueueCounts(0, 0)
+    for info in await redis.xinfo_groups(stream):
+        if _text(info["name"]) == group:
+            # lag is null only after entries were deleted from the middle of the stream (XDEL), which
+            # nothing here does; 0 then keeps the gauge and the position quiet rather than wrong
+            return QueueCounts(int(info.get("lag") or 0), int(info["pending"]))
+    return QueueCounts(0, 0)
+
+
+def show(counts: QueueCounts) -> None:
+    QUEUE_DEPTH.set(counts.waiting)
+    QUEUE_PENDING.set(counts.in_progress)
 
 
 async def watch_queue(queue_url: str, stream: str, group: str, every: float = 5.0) -> None:
-    """Keeps the queue gauges current until cancelled."""
+    """Keeps the queue gauges current until cancelled (a worker's; a front end reads them when scraped)."""
     redis = Redis.from_url(queue_url)
     try:
         while True:
-            for info in await redis.xinfo_groups(stream):
-                if info["name"].decode() == group:
-                    QUEUE_DEPTH.set(info.get("lag") or 0)
-                    QUEUE_PENDING.set(info["pending"])
+            show(await queue_counts(redis, stream, group))
             await asyncio.sleep(every)
     finally:
         await redis.aclose()
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value

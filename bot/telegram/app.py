@@ -28,6 +28,7 @@ from bot.telegram.handlers import access, briefs, buttons, channels, errors, inl
 from bot.telegram.handlers import settings as settings_handlers
 from bot.telegram.i18n import N_, texts_for, ui_languages
 from bot.telegram.quota import DailyQuota
+from bot.telegram.resend import MeteredRequest
 from bot.telegram.services import Services, keep_services, services, started_services
 from bot.web.fetch import SafeFetcher
 from bot.web.telegraph import TelegraphClient, TelegraphPages
@@ -64,6 +65,7 @@ def build_application(settings: Settings, briefer: Briefer | None = None) -> App
         .defaults(Defaults(link_preview_options=LinkPreviewOptions(is_disabled=True)))
         # Telegram's flood limits, with retries after a 429's retry_after.
         .rate_limiter(AIORateLimiter(max_retries=3))
+        .request(MeteredRequest())  # counts Telegram's 429s and 5xx for /metrics
         .post_init(_start_services(settings, briefer))
         .post_shutdown(_stop_services)
     )

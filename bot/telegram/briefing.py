@@ -33,6 +33,7 @@ from bot.digests.service import brief_page
 from bot.engines.llm_check import server_failed
 from bot.errors import BriefError
 from bot.i18n import render_labels
+from bot.metrics import BRIEFS, STAGE_SECONDS, brief_made, observe_stage
 from bot.pipeline import Briefer
 from bot.store.cache import brief_key
 from bot.store.chats import ChatSettings
@@ -112,15 +113,16 @@ class StatusMessage:
         self._shown = ""
 
     @classmethod
-    async def open(cls, reply_to: Message, texts: Texts) -> StatusMessage:
+    async def open(cls, reply_to: Message, texts: Texts, saying: str | None = None) -> StatusMessage:
+        """Sends the status message: `saying`, else that the brief waits its turn."""
         try:
             await reply_to.get_bot().send_chat_action(reply_to.chat_id, ChatAction.TYPING)
         except TelegramError as error:  # "typing…" is a courtesy
             log.info("chat action skipped: %s", error)
-        waiting = STAGES["queued"]
+        waiting = saying or texts(STAGES["queued"])
         try:
             message: Message | None = await with_retries(
-                lambda: reply_to.reply_text(texts(waiting), do_quote=True), "status message")
+                lambda: reply_to.reply_text(waiting, do_quote=True), "status message")
         except TelegramError as error:  # the brief is still made, and sent when it is ready
             log.warning("no status message in chat %s: %s", reply_to.chat_id, error)
             message = None
@@ -187,6 +189,7 @@ async def make_brief(services: Services, request: BriefRequest, choice: ReaderCh
                     to=choice.to, points=choice.points, keep=sorted(choice.keep))
     cached = await services.cache.get(key)
     if cached is not None:
+        BRIEFS.labels("cached", services.settings.engine).inc()
         if admitted:
             services.rate_limit.give_back(user_id)
             await services.quota.give_back(user_id)
@@ -201,10 +204,11 @@ async def make_brief(services: Services, request: BriefRequest, choice: ReaderCh
                                            position=position))
 
     options = {"to": choice.to, "points": choice.points, "keep": choice.keep,
-               "progress": status.report if status else None}
+               "progress": status.report if status else None, "timings": observe_stage}
     page = await _fetch(services, request.url, status) if request.url else None
     async with services.work.slot(on_queued=tell_position):
         brief = await _brief(services.briefer, request, page, options)
+    brief_made(brief, services.settings.engine)
     if not server_failed(brief):  # else the next ask tries the LLM server again
         await services.cache.put(key, brief)
     return brief, stored.key
@@ -215,7 +219,8 @@ async def _fetch(services: Services, url: str, status: StatusMessage | None) -> 
     if status is not None:
         await status.show(status.texts(STAGES["fetching"]))
     async with services.work.fetching:
-        return await services.fetcher.fetch(url)
+        with STAGE_SECONDS.labels("fetch").time():
+            return await services.fetcher.fetch(url)
 
 
 async def _brief(briefer: Briefer, request: BriefRequest, page: FetchedPage | None, options: dict[str, Any]) -> Brief:
@@ -241,7 +246,7 @@ async def reply_with_brief(services: Services, message: Message, request: BriefR
         return
     if not await _within_quota(services, message, texts, user_id):
         return
-    status = await StatusMessage.open(message, texts)
+    status = await StatusMessage.open(message, texts, await queue_position(services, texts))
     stored = await services.cache.remember_source(request.url, request.text, request.document, request.filename)
     pending = PendingBriefs(services.database)
     pending_id = await pending.add(message.chat_id, user_id, message.message_id,
@@ -255,19 +260,30 @@ async def reply_with_brief(services: Services, message: Message, request: BriefR
     await pending.done(pending_id)  # not reached when shutdown cancels it: the next start finishes it
 
 
+async def queue_position(services: Services, texts: Texts) -> str | None:
+    """Scaled out, when requests wait for a worker: the place a new one takes, for its status message.
+    Told in the status message itself, before the job joins the queue: an edit after it could land
+    on top of the brief a quick worker had already put there."""
+    ahead = (await services.queue.counts()).waiting if services.queue is not None else 0
+    return texts(N_("Busy: you are number {position} in the queue."), position=ahead + 1) if ahead else None
+
+
 async def answer(services: Services, status: StatusMessage, request: BriefRequest, choice: ReaderChoice,
                  texts: Texts, user_id: int) -> None:
     """The brief, or a one-line reason, in place of the status message (the user was counted already)."""
     try:
         brief, source_key = await make_brief(services, request, choice, user_id, status, admitted=True)
     except QueueFull:
+        BRIEFS.labels("busy", services.settings.engine).inc()
         await status.finish(escape(texts("I am busy with many briefs right now. Please try again in a minute.")))
         return
 
     except BriefError as error:
+        BRIEFS.labels("refused", services.settings.engine).inc()
         await status.finish(escape(failure_text(texts, request, error)))
         return
     except Exception:
+        BRIEFS.labels("failed", services.settings.engine).inc()
         log.exception("brief in chat %s failed", status.reply_to.chat_id)  # the status message must not stay
         await status.finish(escape(texts("Sorry, something went wrong with this message. Please try again later.")))
         return
@@ -300,7 +316,8 @@ async def deliver(status: StatusMessage, brief: Brief, source_key: str, choice: 
     """The brief replaces the status message; a long one continues in more messages, split
     at bullet boundaries, with the buttons under the last part, or, given `pages`
     (telegraph_briefs), goes whole to a Telegraph page that one message links to."""
-    chunks = split_html(render_html(brief, show_original=choice.show_original, labels=render_labels(brief.language)))
+    with STAGE_SECONDS.labels("render").time():
+        chunks = split_html(render_html(brief, show_original=choice.show_original, labels=render_labels(brief.language)))
     if len(chunks) > 1 and pages is not None:
         chunks = await _on_a_page(pages, brief, choice) or chunks
     markup = brief_keyboard(brief, source_key, texts)

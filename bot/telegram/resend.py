@@ -13,9 +13,12 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from telegram.error import BadRequest, NetworkError, RetryAfter
+from telegram.request import HTTPXRequest, RequestData
+
+from bot.metrics import TELEGRAM_ERRORS
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -54,3 +57,21 @@ async def with_retries(call: Callable[[], Awaitable[T]], what: str, policy: Retr
 def _retry_after(error: RetryAfter) -> float:
     value = error.retry_after
     return value.total_seconds() if hasattr(value, "total_seconds") else float(value)
+
+
+class MeteredRequest(HTTPXRequest):
+    """PTB's HTTP requests to the Bot API, counting each 429 and 5xx answer (bot.metrics) before
+    anyone (AIORateLimiter, with_retries) retries it, so the count is what Telegram said."""
+
+    async def do_request(self, url: str, method: str, request_data: RequestData | None = None,
+                         *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        status, payload = await super().do_request(url, method, request_data, *args, **kwargs)
+        if status == 429 or status >= 500:
+            TELEGRAM_ERRORS.labels("429" if status == 429 else "5xx", _method_name(url)).inc()
+        return status, payload
+
+
+def _method_name(url: str) -> str:
+    """`sendMessage` from …/bot<token>/sendMessage (never the token); "file" for a file download."""
+    last = url.rstrip("/").rpartition("/")[2]
+    return last if last.isalpha() and "/file/" not in url else "file"

@@ -1,4 +1,4 @@
-"""The webhook endpoint and the health check, served by aiohttp.
+"""The webhook endpoint, the health check and Prometheus' /metrics, served by aiohttp.
 
 PTB's own webhook server compares the secret with `!=`; this one uses
 `hmac.compare_digest`, so the secret cannot be guessed from response times.
@@ -13,10 +13,14 @@ import hmac
 import json
 import logging
 from collections import deque
+from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 from telegram import Update
 from telegram.ext import Application
+
+from bot.metrics import QUEUE_DEPTH, exposition
+from bot.telegram.services import started_services
 
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -74,11 +78,53 @@ def webhook_app(application: Application, path: str, secret: str) -> web.Applica
 
 
 def health_app(application: Application) -> web.Application:
+    """GET /healthz says whether the bot runs; GET /metrics gives this process's metrics."""
+    return status_app(lambda: application.running, lambda: show_queue(application))
+
+
+async def show_queue(application: Application) -> None:
+    """The queue gauges, as of this scrape: the Redis stream's when scaled out, else the
+    requests waiting for a work slot in this process."""
+    shared = started_services(application)
+    if shared is None:
+        return
+    if shared.queue is None:
+        QUEUE_DEPTH.set(shared.work.waiting)
+        return
+    from bot.queue.metrics import show  # the `scale` extra: only a scaled-out front end has a queue
+
+    show(await shared.queue.counts())
+
+
+def status_app(running: Callable[[], bool], before_scrape: Callable[[], Awaitable[None]] | None = None,
+               ) -> web.Application:
+    """/healthz (503 unless `running()`) and /metrics (`before_scrape` brings gauges up to date first)."""
+
     async def health(request: web.Request) -> web.Response:
-        if not application.running:
+        if not running():
             return web.Response(status=503, text="stopped")
         return web.Response(text="ok")
 
+    async def metrics(request: web.Request) -> web.Response:
+        if before_scrape is not None:
+            try:
+                await before_scrape()
+            except Exception:  # noqa: BLE001 - Redis away: the other metrics still matter, the gauges keep their last value
+                log.warning("queue gauges not refreshed", exc_info=True)
+        body, content_type = exposition()
+        response = web.Response(body=body)
+        response.headers["Content-Type"] = content_type
+        return response
+
     app = web.Application(client_max_size=MAX_UPDATE_BYTES)
     app.router.add_get("/healthz", health)
+    app.router.add_get("/metrics", metrics)
     return app
+
+
+async def serve_app(app: web.Application, host: str, port: int) -> web.AppRunner:
+    """`app` served on host:port until the runner is cleaned up."""
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, host, port).start()
+    return runner

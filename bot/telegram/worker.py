@@ -18,12 +18,13 @@ import time
 
 from telegram import Bot
 
+from bot import metrics
 from bot.config import Settings
 from bot.digests.due import run_due_forever
 from bot.digests.service import DigestService
 from bot.pipeline import Briefer
-from bot.queue import metrics
 from bot.queue.broker import GROUP, STREAM, make_broker, work
+from bot.queue.metrics import watch_queue
 from bot.store.cache import BriefCache
 from bot.store.channels import ChannelStore
 from bot.store.chats import ChatSettingsStore
@@ -37,7 +38,9 @@ from bot.telegram.briefing import answer_stored
 from bot.telegram.digests import telegram_delivery
 from bot.telegram.fairness import UserRateLimit, WorkQueue
 from bot.telegram.quota import DailyQuota
+from bot.telegram.resend import MeteredRequest
 from bot.telegram.services import Services
+from bot.telegram.webhook import serve_app, status_app
 from bot.web.fetch import SafeFetcher
 from bot.web.telegraph import TelegraphClient, TelegraphPages
 
@@ -52,8 +55,8 @@ def request_key(item: PendingBrief) -> str:
 def plain_bot(settings: Settings) -> Bot:
     if settings.telegram_base_url:
         return Bot(settings.telegram_bot_token, base_url=settings.telegram_base_url,
-                   base_file_url=_file_url(settings.telegram_base_url))
-    return Bot(settings.telegram_bot_token)
+                   base_file_url=_file_url(settings.telegram_base_url), request=MeteredRequest())
+    return Bot(settings.telegram_bot_token, request=MeteredRequest())
 
 
 async def run_worker(settings: Settings, briefer: Briefer | None = None, reclaim_after: float | None = None) -> None:
@@ -78,7 +81,7 @@ async def run_worker(settings: Settings, briefer: Briefer | None = None, reclaim
     pending, deliveries = PendingBriefs(database), Deliveries(database)
 
     async def handle(pending_id: int) -> None:
-        with metrics.JOB_SECONDS.time():
+        with metrics.JOBS_RUNNING.track_inprogress(), metrics.JOB_SECONDS.time():
             metrics.JOBS.labels(await finish_once(pending_id)).inc()
 
     async def finish_once(pending_id: int) -> str:
@@ -99,14 +102,17 @@ async def run_worker(settings: Settings, briefer: Briefer | None = None, reclaim
         async with bot:
             log.info("briefbot worker is up; queue %s", broker.queue_name)
             background = [asyncio.create_task(run_due_forever(channels, shared.digests), name="due digests")]
-            if settings.health_port:
-                metrics.serve_metrics(settings.health_port)
-                background.append(asyncio.create_task(metrics.watch_queue(settings.queue_url, STREAM, GROUP)))
+            health = (await serve_app(status_app(lambda: True), settings.webhook_listen, settings.health_port)
+                      if settings.health_port else None)   # /healthz and /metrics
+            if health is not None:
+                background.append(asyncio.create_task(watch_queue(settings.queue_url, STREAM, GROUP)))
             try:
                 await work(broker, handle, settings.workers)
             finally:
                 for task in background:
                     task.cancel()
+                if health is not None:
+                    await health.cleanup()
     finally:
         await asyncio.shield(_close(shared))
 

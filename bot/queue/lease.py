@@ -1,0 +1,46 @@
+"""One worker at a time on a brief job: a lease in Redis, renewed while the worker lives.
+
+The stream gives a job whose worker looks dead (unacknowledged for `reclaim_after`) to
+another worker. But "looks dead" is a guess from time: a live worker on a slow brief, or on
+a machine stalled for a moment, looks the same, and two workers briefing one request would
+show its answer twice. So the taking worker first takes the job's lease (a Redis lock):
+while the first worker lives it renews the lease every third of its length, and the second
+waits; when the first finishes, the second finds the delivery recorded and sends nothing;
+when the first has died, its lease lapses within `LEASE` seconds and the second answers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+from redis.asyncio import Redis
+from redis.asyncio.lock import Lock
+from redis.exceptions import LockError
+
+LEASE = 5.0   # seconds a dead worker's job stays locked; renewed every LEASE / 3 while its worker lives
+
+
+class JobLeases:
+    def __init__(self, redis: Redis, lease: float = LEASE) -> None:
+        self.redis = redis
+        self.lease = lease
+
+    @contextlib.asynccontextmanager
+    async def hold(self, job: str) -> AsyncIterator[None]:
+        """Inside, this worker alone works on `job` (waiting first while a live worker has it)."""
+        lock = self.redis.lock(f"briefbot:job:{job}", timeout=self.lease, sleep=0.05, thread_local=False)
+        await lock.acquire()
+        renewing = asyncio.create_task(self._renew(lock))
+        try:
+            yield
+        finally:
+            renewing.cancel()
+            with contextlib.suppress(LockError):   # lapsed meanwhile (a stall longer than the lease)
+                await lock.release()
+
+    async def _renew(self, lock: Lock) -> None:
+        while True:
+            await asyncio.sleep(self.lease / 3)
+            await lock.reacquire()
