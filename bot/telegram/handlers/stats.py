@@ -7,12 +7,12 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CommandHandler, ContextTypes
 
-from bot.store.events import ChannelStats, Counts, FeedCounts
+from bot.store.events import ChannelStats, Counts, EventKind, FeedCounts
 from bot.telegram.context import Reader, reader
 from bot.telegram.handlers.channels import PRIVATE, Refusal, authorized_chat
 from bot.telegram.i18n import N_
 
-TOTALS = {
+TOTALS: dict[EventKind, str] = {
     "post": N_("Posts"),
     "duplicate": N_("Duplicates merged"),
     "guard_repair": N_("Figure-guard repairs"),
