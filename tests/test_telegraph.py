@@ -368,3 +368,16 @@ def _tags(nodes) -> set[str]:
             found.add(node["tag"])
             found |= _tags(node.get("children", []))
     return found
+
+
+async def test_the_state_store_keeps_the_first_value_on_both_databases(database_url):
+    """Two instances making an account at once: both end up with the first token stored."""
+    database = await Database.open(database_url)
+    try:
+        state = StateStore(database)
+        assert await state.get("telegraph_token:x") is None
+        assert await state.keep_first("telegraph_token:x", "first") == "first"
+        assert await state.keep_first("telegraph_token:x", "second") == "first"
+        assert await state.get("telegraph_token:x") == "first"
+    finally:
+        await database.close()
