@@ -80,6 +80,10 @@ class Settings:
     # ---- scale-out (README, "Past one machine"); empty: one process, SQLite in data_dir, no queue
     database_url: str = field(default="", repr=False)  # sqlite+aiosqlite:///… or postgresql+asyncpg://… (may hold a login)
     queue_url: str = field(default="", repr=False)     # redis://…: `briefbot worker`s take the brief jobs
+    # Telegram's flood limits, one budget for all processes (shared in queue_url's Redis when scaled out)
+    bot_sends_per_second: int = 30    # Bot API calls to chats, the whole bot
+    chat_sends_per_second: int = 1    # to one chat (scaled out; one process sends as fast as bot_sends allows)
+    group_sends_per_minute: int = 20  # to one group or channel
 
     @classmethod
     def load(cls, env: Mapping[str, str] | None = None, file: Path | None = None) -> Settings:

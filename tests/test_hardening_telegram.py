@@ -132,16 +132,18 @@ async def test_digests_wait_behind_users_for_a_worker():
     assert order == ["user", "digest"] and queue.waiting == 0
 
 
-def test_the_rate_limiter_forgets_idle_users():
-    now = [0.0]
-    limit = UserRateLimit(limit=6, window=60, clock=lambda: now[0])
-    for user in range(100_000):
-        now[0] += 0.01
-        assert limit.wait_time(user) == 0
-    assert limit.users <= 2 * 6000     # those of the last two minutes at most, not all 100,000
-    now[0] += 61
-    limit.wait_time(1)
-    assert limit.users == 1
+async def test_the_rate_limiter_forgets_idle_users():
+    """limits' MemoryStorage drops a user's counter once their window has passed: 20,000 users
+    of one window (1 s here) leave one counter, that of the next user to come."""
+    limit = UserRateLimit(limit=6, window=1)
+    for user in range(20_000):
+        await limit.admit(user)
+    counters = limit.storage.storage   # limits' MemoryStorage: key → count (and expirations: key → when)
+    assert len(counters) == 20_000
+    await asyncio.sleep(1.1)
+    await limit.admit(1)               # schedules limits' sweep of expired counters
+    await asyncio.sleep(0.05)
+    assert len(counters) == 1 and len(limit.storage.expirations) == 1
 
 
 async def test_a_flood_of_messages_gets_one_notice(api, tmp_path):

@@ -14,7 +14,7 @@ from bot.core.brief import Brief, OriginalText, SourceInfo
 from bot.store.cache import BriefCache, brief_key, source_key
 from bot.store.chats import ChatSettings, ChatSettingsStore
 from bot.store.database import Database
-from bot.telegram.fairness import QueueFull, UserRateLimit, WorkQueue
+from bot.telegram.fairness import QueueFull, RateLimited, UserRateLimit, WorkQueue
 from bot.telegram.handlers import buttons, settings
 from bot.telegram.i18n import EXTRACT_KEYWORDS, texts_for, ui_language
 from bot.telegram.keyboards import OFFERED_LANGUAGES, brief_keyboard, language_keyboard
@@ -98,14 +98,16 @@ async def test_the_queue_tells_waiters_their_place_and_refuses_beyond_capacity()
     assert positions == [1, 2] and queue.waiting == 0
 
 
-def test_rate_limit_counts_per_user_within_the_window():
-    now = [0.0]
-    limit = UserRateLimit(limit=2, window=60, clock=lambda: now[0])
-    assert limit.wait_time(1) == 0 and limit.wait_time(1) == 0
-    assert limit.wait_time(1) == pytest.approx(60)
-    assert limit.wait_time(2) == 0  # another user is not affected
-    now[0] = 61
-    assert limit.wait_time(1) == 0
+async def test_rate_limit_counts_per_user_within_the_window():
+    limit = UserRateLimit(limit=2, window=1)
+    await limit.admit(1)
+    await limit.admit(1)
+    with pytest.raises(RateLimited) as refused:
+        await limit.admit(1)
+    assert refused.value.seconds == 1
+    await limit.admit(2)  # another user is not affected
+    await asyncio.sleep(1.05)
+    await limit.admit(1)
 
 
 async def test_settings_and_cached_briefs_live_in_a_real_sqlite_file(tmp_path):

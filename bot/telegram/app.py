@@ -10,7 +10,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from telegram import BotCommand, LinkPreviewOptions
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseRateLimiter, Defaults
 
 from bot.config import Settings
 from bot.digests.service import DigestService
@@ -64,7 +64,7 @@ def build_application(settings: Settings, briefer: Briefer | None = None) -> App
         # Briefs and digests carry their own links; a preview card would crowd them out.
         .defaults(Defaults(link_preview_options=LinkPreviewOptions(is_disabled=True)))
         # Telegram's flood limits, with retries after a 429's retry_after.
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .rate_limiter(_send_budget(settings))
         .request(MeteredRequest())  # counts Telegram's 429s and 5xx for /metrics
         .post_init(_start_services(settings, briefer))
         .post_shutdown(_stop_services)
@@ -77,6 +77,16 @@ def build_application(settings: Settings, briefer: Briefer | None = None) -> App
         application.add_handlers(feature.HANDLERS)
     application.add_error_handler(errors.on_error)
     return application
+
+
+def _send_budget(settings: Settings) -> BaseRateLimiter[int]:
+    """One process keeps its own budget; scaled-out processes share one in Redis (bot.queue.budget)."""
+    if not settings.queue_url:
+        return AIORateLimiter(overall_max_rate=settings.bot_sends_per_second,
+                              group_max_rate=settings.group_sends_per_minute, max_retries=3)
+    from bot.queue.budget import shared_send_budget  # the `scale` extra
+
+    return shared_send_budget(settings, max_retries=3)
 
 
 def _file_url(base_url: str) -> str:
@@ -102,7 +112,7 @@ def _start_services(settings: Settings, briefer: Briefer | None):
             chats=ChatSettingsStore(database),
             cache=BriefCache(database),
             work=work,
-            rate_limit=UserRateLimit(settings.user_briefs_per_minute),
+            rate_limit=UserRateLimit.for_settings(settings),
             quota=DailyQuota(UsageStore(database), settings.daily_quota, settings.admin_users),
             channels=channel_store,
             fetcher=fetcher,
@@ -146,4 +156,5 @@ async def _stop_services(application: Application) -> None:
         await shared.pages.close()
     if shared.queue is not None:
         await shared.queue.close()
+    await shared.rate_limit.close()
     await shared.database.close()

@@ -182,8 +182,8 @@ async def make_brief(services: Services, request: BriefRequest, choice: ReaderCh
 
     Every way of asking (messages, buttons, inline mode) comes through here, so the
     per-user rate limit and daily quota apply here, to the briefs that cost work (cached ones do not).
-    `admitted`: the caller counted this brief already (before any await, so that a burst
-    of messages cannot all slip in before the first is counted); a cached one is given back."""
+    `admitted`: the caller counted this brief already (before storing the request);
+    a cached one is given back."""
     stored = await services.cache.remember_source(request.url, request.text, request.document, request.filename)
     key = brief_key(stored.key, engines=services.briefer.signature,
                     to=choice.to, points=choice.points, keep=sorted(choice.keep))
@@ -191,11 +191,11 @@ async def make_brief(services: Services, request: BriefRequest, choice: ReaderCh
     if cached is not None:
         BRIEFS.labels("cached", services.settings.engine).inc()
         if admitted:
-            services.rate_limit.give_back(user_id)
+            await services.rate_limit.give_back(user_id)
             await services.quota.give_back(user_id)
         return cached, stored.key
     if not admitted:
-        services.rate_limit.admit(user_id)
+        await services.rate_limit.admit(user_id)
         await services.quota.admit(user_id)
 
     async def tell_position(position: int) -> None:
@@ -234,11 +234,11 @@ async def _brief(briefer: Briefer, request: BriefRequest, page: FetchedPage | No
 async def reply_with_brief(services: Services, message: Message, request: BriefRequest,
                            choice: ReaderChoice, texts: Texts, user_id: int) -> None:
     """Brief `request` for `user_id` in answer to `message`: progress first, then the brief in its place."""
-    if services.rate_limit.told(user_id) or services.quota.told(user_id):  # told already: say nothing more
+    if services.quota.told(user_id):  # told already: say nothing more
         log.info("request from user %s dropped: rate limited", user_id)
         return
-    try:  # counted now, before the first await; one notice a stretch, without a status message
-        services.rate_limit.admit(user_id)
+    try:  # counted in one atomic step, so a burst cannot slip past; one notice a window, no status message
+        await services.rate_limit.admit(user_id)
     except RateLimited as limited:
         if limited.first:
             notice = texts("That is a lot of briefs at once. Please wait {seconds} s.", seconds=limited.seconds)
@@ -295,7 +295,7 @@ async def _within_quota(services: Services, message: Message, texts: Texts, user
     try:
         await services.quota.admit(user_id)
     except QuotaExceeded as spent:
-        services.rate_limit.give_back(user_id)
+        await services.rate_limit.give_back(user_id)
         if spent.first:
             hours, minutes = divmod(math.ceil(spent.seconds / 60), 60)
             notice = texts("You have had your {limit} briefs for today. More from 00:00 UTC, in {hours} h {minutes} "

@@ -16,6 +16,13 @@ import time
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
+from typing import Protocol, runtime_checkable
+
+from limits import RateLimitItemPerSecond
+from limits.aio.storage import MemoryStorage, Storage
+from limits.aio.strategies import FixedWindowRateLimiter
+
+from bot.config import Settings
 
 
 class QueueFull(Exception):
@@ -108,61 +115,52 @@ class WorkQueue:
         self._busy -= 1
 
 
+@runtime_checkable
+class Closable(Protocol):
+    async def close(self) -> None: ...
+
+
 class UserRateLimit:
-    """At most `limit` briefs per user in any `window` seconds. Users with nothing in the
-    window are forgotten (a sweep once a window), so memory follows the users of the last two
-windows, not of all time."""
+    """At most `limit` briefs per user in a window of `window` seconds that opens with the user's
+    first brief (limits' fixed window: one counter per user, which a cached brief gives back).
 
-    def __init__(self, limit: int, window: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
-        self.limit = limit
-        self.window = window
-        self.clock = clock
-        self._recent: dict[int, deque[float]] = {}
-        self._told: dict[int, float] = {}   # user → when the stretch they were told about ends
-        self._next_sweep = 0.0
+    The counters live in `storage`: limits' MemoryStorage in one process, which drops a user's
+    counter once their window has passed (so memory follows the users of the last window, not
+    of all time), or Redis when scaled out, so that every front end counts one user's briefs in
+    one window. Counting is one atomic step in either, so a burst of messages cannot slip past.
+    A refused user is told once a window (100 quick messages must not become 94 notices
+    spending the bot's send budget), whichever front end refuses them."""
 
-    def wait_time(self, user_id: int) -> float:
-        """0 when the user may go ahead now (and counts this brief), else seconds to wait."""
-        now = self.clock()
-        self._sweep(now)
-        recent = self._recent.setdefault(user_id, deque())
-        while recent and recent[0] <= now - self.window:
-            recent.popleft()
-        if len(recent) >= self.limit:
-            return recent[0] + self.window - now
-        recent.append(now)
-        return 0.0
+    def __init__(self, limit: int, window: int = 60, storage: Storage | None = None) -> None:
+        self.storage = storage if storage is not None else MemoryStorage()
+        self._counters = FixedWindowRateLimiter(self.storage)
+        self._briefs = RateLimitItemPerSecond(limit, window)
+        self._notices = RateLimitItemPerSecond(1, window)
 
-    @property
-    def users(self) -> int:
-        """Users remembered now."""
-        return len(self._recent)
+    @classmethod
+    def for_settings(cls, settings: Settings) -> UserRateLimit:
+        """user_briefs_per_minute, in memory, or in queue_url's Redis when the bot is scaled out."""
+        if not settings.queue_url:
+            return cls(settings.user_briefs_per_minute)
+        from bot.queue.budget import SharedStorage  # the `scale` extra: only a scaled-out bot has Redis
 
-    def _sweep(self, now: float) -> None:
-        """At most once a window: forget every user whose last brief is out of the window."""
-        if now < self._next_sweep:
+        return cls(settings.user_briefs_per_minute, storage=SharedStorage(settings.queue_url))
+
+    async def admit(self, user_id: int) -> None:
+        """Counts one brief for the user, or raises RateLimited when they must wait (`first`:
+        the first refusal of their window, the one to tell them about)."""
+        if await self._counters.hit(self._briefs, "briefs", str(user_id)):
             return
-        self._next_sweep = now + self.window
-        self._recent = {user: recent for user, recent in self._recent.items()
-                        if recent and recent[-1] > now - self.window}
-        self._told = {user: until for user, until in self._told.items() if until > now}
+        await self.give_back(user_id)   # a refused brief is not counted: the count stays the briefs made
+        window = await self._counters.get_window_stats(self._briefs, "briefs", str(user_id))
+        first = await self._counters.hit(self._notices, "notices", str(user_id))
+        raise RateLimited(max(1, math.ceil(window.reset_time - time.time())), first)
 
-    def admit(self, user_id: int) -> None:
-        """Counts one brief for the user, or raises RateLimited when they must wait."""
-        wait = self.wait_time(user_id)
-        if wait:
-            first = not self.told(user_id)
-            if first:
-                self._told[user_id] = self.clock() + wait
-            raise RateLimited(math.ceil(wait), first)
+    async def give_back(self, user_id: int) -> None:
+        """Uncounts one of the user's briefs (it came from the cache and cost nothing)."""
+        await self._counters.hit(self._briefs, "briefs", str(user_id), cost=-1)
 
-    def give_back(self, user_id: int) -> None:
-        """Uncounts the user's latest brief (it came from the cache and cost nothing)."""
-        recent = self._recent.get(user_id)
-        if recent:
-            recent.pop()
-
-    def told(self, user_id: int) -> bool:
-        """True while the user is refused and has been told so: one notice per stretch is enough
-        (100 quick messages must not become 94 notices spending the bot's send budget)."""
-        return self._told.get(user_id, 0.0) > self.clock()
+    async def close(self) -> None:
+        """Lets go of the storage's connections (a Redis storage's; memory holds none)."""
+        if isinstance(self.storage, Closable):
+            await self.storage.close()

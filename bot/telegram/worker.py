@@ -17,6 +17,7 @@ import logging
 import time
 
 from telegram import Bot
+from telegram.ext import ExtBot
 
 from bot import metrics
 from bot.config import Settings
@@ -24,6 +25,7 @@ from bot.digests.due import run_due_forever
 from bot.digests.service import DigestService
 from bot.pipeline import Briefer
 from bot.queue.broker import GROUP, STREAM, make_broker, work
+from bot.queue.budget import shared_send_budget
 from bot.queue.metrics import watch_queue
 from bot.store.cache import BriefCache
 from bot.store.channels import ChannelStore
@@ -53,10 +55,13 @@ def request_key(item: PendingBrief) -> str:
 
 
 def plain_bot(settings: Settings) -> Bot:
+    """A plain Bot's calls, within the send budget that every worker and front end share in Redis."""
+    budget = shared_send_budget(settings, max_retries=3)
     if settings.telegram_base_url:
-        return Bot(settings.telegram_bot_token, base_url=settings.telegram_base_url,
-                   base_file_url=_file_url(settings.telegram_base_url), request=MeteredRequest())
-    return Bot(settings.telegram_bot_token, request=MeteredRequest())
+        return ExtBot(settings.telegram_bot_token, base_url=settings.telegram_base_url,
+                      base_file_url=_file_url(settings.telegram_base_url), request=MeteredRequest(),
+                      rate_limiter=budget)
+    return ExtBot(settings.telegram_bot_token, request=MeteredRequest(), rate_limiter=budget)
 
 
 async def run_worker(settings: Settings, briefer: Briefer | None = None, reclaim_after: float | None = None) -> None:
@@ -72,7 +77,7 @@ async def run_worker(settings: Settings, briefer: Briefer | None = None, reclaim
     shared = Services(settings=settings, briefer=shared_briefer, database=database,
                       chats=ChatSettingsStore(database), cache=BriefCache(database),
                       work=WorkQueue(settings.workers, settings.queue_size),
-                      rate_limit=UserRateLimit(settings.user_briefs_per_minute), channels=channels,
+                      rate_limit=UserRateLimit.for_settings(settings), channels=channels,
                       quota=DailyQuota(UsageStore(database), settings.daily_quota, settings.admin_users),
                       fetcher=fetcher, digests=DigestService(channels, shared_briefer, fetcher,
                                                              telegram_delivery(bot), settings.target_language,
@@ -122,4 +127,5 @@ async def _close(shared: Services) -> None:
     await shared.fetcher.close()
     if shared.pages is not None:
         await shared.pages.close()
+    await shared.rate_limit.close()
     await shared.database.close()
