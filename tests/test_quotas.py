@@ -153,7 +153,9 @@ async def test_inline_mode_counts_against_the_same_quota(api, tmp_path, server):
         api.push({"inline_query": {"id": "iq63", "from": {"id": 63, "is_bot": False, "first_name": "R"},
                                    "query": server.url("/article"), "offset": ""}})
         answer = await api.wait_for(lambda a: a.sent("answerInlineQuery"), timeout=20)
-    assert answer[0].params["results"] == []
+    assert answer[0].params["results"] == [] and answer[0].params["is_personal"] is True
+    assert answer[0].params["button"] == {"text": "Your briefs for today are used up: more from 00:00 UTC",
+                                          "start_parameter": "quota"}
     assert server.hits["/article"] == fetched   # refused before the page was fetched
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from telegram import InlineQueryResultArticle, InputTextMessageContent, Update
+from telegram import InlineQueryResultArticle, InlineQueryResultsButton, InputTextMessageContent, Update
 from telegram.constants import ParseMode
 from telegram.ext import ContextTypes, InlineQueryHandler
 
@@ -16,6 +16,7 @@ from bot.store.cache import source_key
 from bot.telegram.briefing import BriefRequest, make_brief
 from bot.telegram.context import reader
 from bot.telegram.fairness import QueueFull, RateLimited
+from bot.telegram.quota import QuotaExceeded
 
 log = logging.getLogger(__name__)
 # Telegram drops an inline answer after about 10 s; a brief not done by then is
@@ -33,6 +34,11 @@ async def on_inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     try:
         brief, _ = await asyncio.wait_for(
             asyncio.shield(make_brief(me.services, BriefRequest(url=link), me.choice, me.user_id)), INLINE_DEADLINE)
+    except QuotaExceeded:  # a button above the (empty) results says why; personal: others may have briefs left
+        spent = InlineQueryResultsButton(me.texts("Your briefs for today are used up: more from 00:00 UTC"),
+                                         start_parameter="quota")
+        await query.answer([], cache_time=60, is_personal=True, button=spent)
+        return
     except (BriefError, QueueFull, RateLimited, TimeoutError) as error:
         log.info("inline brief of %s not ready: %s", link, error)
         await query.answer([], cache_time=5)
