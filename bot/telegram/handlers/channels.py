@@ -203,8 +203,8 @@ async def on_digest(me: Reader, update: Update, context: ContextTypes.DEFAULT_TY
                  else me.texts("Nothing new to post."))
 
 
-SETTINGS_HELP = N_("Use /settings @channel with: language ar | items 8 | include word, phrase | exclude word | "
-                   "topic 42 | topic off | telegraph on | telegraph off | pause | resume")
+SETTINGS_HELP = N_("Use /settings @channel with: language ar | lang en,ar | items 8 | include word, phrase | "
+                   "exclude word | topic 42 | topic off | telegraph on | telegraph off | pause | resume")
 
 
 @_command
