@@ -5,19 +5,15 @@ worker killed with SIGKILL mid-job leaves its job to another."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
-import sys
+import re
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable
 from itertools import count
-from pathlib import Path
 
 import aiohttp
 import pytest
 from prometheus_client import REGISTRY
-from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import text
 
 from bot.config import Settings
@@ -27,10 +23,10 @@ from bot.store.cache import BriefCache
 from bot.store.channels import Channel, ChannelStore
 from bot.store.database import Database
 from bot.store.pending import PendingBriefs
-from bot.telegram.webhook import SECRET_HEADER
 from bot.telegram.worker import run_worker
 from tests.conftest import EXAMPLES
 from tests.fakebotapi import TOKEN, FakeBotAPI
+from tests.processes import SECRET, Process, front_end_args, post_update, update_for, value, worker_args
 from tests.servers import free_port
 
 CHOICE = {"to": "en", "points": 3, "keep": [], "show_original": False}
@@ -96,77 +92,7 @@ async def test_each_brief_job_is_answered_once_even_when_sent_twice(api, databas
         await database.close()
 
 
-FRONT_END = ["-m", "bot", "run"]
-# `briefbot worker` as the CLI runs it, with a reclaim time the test can wait for (5 minutes by default)
-WORKER = ["-c", "import asyncio, sys\nfrom bot.config import Settings\nfrom bot.telegram.worker import run_worker\n"
-                "asyncio.run(run_worker(Settings.load(), reclaim_after=float(sys.argv[1])))"]
 RECLAIM_AFTER = 2.0   # a live worker's job taken after this waits for its lease (bot.queue.lease)
-SECRET = "e2e-secret"
-
-
-class Process:
-    """A briefbot process on this machine: a front end or a worker, with its health port."""
-
-    def __init__(self, name: str, arguments: list[str], env: dict[str, str], folder: Path) -> None:
-        self.name, self.arguments, self.env, self.folder = name, arguments, env, folder
-        self.health_port = free_port()
-        self.process: asyncio.subprocess.Process | None = None
-
-    async def start(self) -> Process:
-        env = {**self.env, "BRIEFBOT_HEALTH_PORT": str(self.health_port)}
-        with open(self.folder / f"{self.name}.log", "wb") as log:
-            self.process = await asyncio.create_subprocess_exec(sys.executable, *self.arguments, env=env,
-                                                                stdout=asyncio.subprocess.DEVNULL, stderr=log)
-        return self
-
-    async def ready(self, session: aiohttp.ClientSession, timeout: float = 60.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            assert self.process is not None and self.process.returncode is None, self.log()
-            with contextlib.suppress(aiohttp.ClientError):
-                async with session.get(f"http://127.0.0.1:{self.health_port}/healthz") as response:
-                    if response.status == 200:
-                        return
-            await asyncio.sleep(0.1)
-        raise AssertionError(f"{self.name} did not start: {self.log()}")
-
-    async def metrics(self, session: aiohttp.ClientSession) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
-        """Its /metrics, as {(sample name, labels): value}."""
-        async with session.get(f"http://127.0.0.1:{self.health_port}/metrics") as response:
-            assert response.status == 200
-            text_ = await response.text()
-        return {(sample.name, tuple(sorted(sample.labels.items()))): sample.value
-                for family in text_string_to_metric_families(text_) for sample in family.samples}
-
-    def log(self) -> str:
-        return (self.folder / f"{self.name}.log").read_text(errors="replace")[-3000:]
-
-    async def stop(self) -> None:
-        if self.process is not None and self.process.returncode is None:
-            self.process.terminate()
-            try:
-                await asyncio.wait_for(self.process.wait(), 15)
-            except TimeoutError:
-                self.process.kill()
-                await self.process.wait()
-
-
-def value(samples: dict, name: str, **labels: str) -> float:
-    return samples.get((name, tuple(sorted(labels.items()))), 0.0)
-
-
-def update_for(api: FakeBotAPI, chat_id: int, text_: str) -> dict:
-    """The update Telegram would post for a user's message (the fake API's own, taken off its getUpdates queue:
-    front ends on a webhook do not poll)."""
-    api.message(chat_id, text_)
-    return api.updates.pop()
-
-
-async def post_update(session: aiohttp.ClientSession, front_end: Process, update: dict) -> None:
-    """What Telegram, through a load balancer, does with an update."""
-    url = f"http://127.0.0.1:{front_end.env['BRIEFBOT_WEBHOOK_PORT']}/hook"
-    async with session.post(url, json=update, headers={SECRET_HEADER: SECRET}) as response:
-        assert response.status == 200, await response.text()
 
 
 def statuses(api: FakeBotAPI, chat_id: int) -> list[str]:
@@ -178,9 +104,8 @@ async def test_two_front_ends_and_two_workers_answer_each_request_once_through_a
         api, postgres, queue_url, held_page, feeds, tmp_path):
     """Issue 15, end to end: two `briefbot run --webhook` front ends and two workers, each its own
     process, on PostgreSQL, Redis and the fake Bot API. 200 briefs from 50 chats are each answered
-    once (the first ones, asked while no worker runs, are told their place in the queue); a worker
-    killed with SIGKILL mid-job leaves its job to the other, still answered once; 20 channels due
-    in the same minute are each posted once. Every process serves /metrics."""
+    once; a worker killed with SIGKILL mid-job leaves its job to the other, still answered once;
+    20 channels due in the same minute are each posted once. Every process serves /metrics."""
     held_port, released = held_page
     database_url = postgres.database()
     env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "BRIEFBOT_TELEGRAM_BASE_URL": api.base_url,
@@ -192,9 +117,8 @@ async def test_two_front_ends_and_two_workers_answer_each_request_once_through_a
     front_ends = []
     for name in ("front-1", "front-2"):
         port = free_port()
-        front_ends.append(Process(name, [*FRONT_END, "--webhook", f"http://127.0.0.1:{port}/hook"],
-                                  {**env, "BRIEFBOT_WEBHOOK_PORT": str(port)}, tmp_path))
-    workers = [Process(name, [*WORKER, str(RECLAIM_AFTER)], env, tmp_path) for name in ("worker-1", "worker-2")]
+        front_ends.append(Process(name, front_end_args(port), {**env, "BRIEFBOT_WEBHOOK_PORT": str(port)}, tmp_path))
+    workers = [Process(name, worker_args(RECLAIM_AFTER), env, tmp_path) for name in ("worker-1", "worker-2")]
     article = (EXAMPLES / "desalination.en.txt").read_text()
     database = await Database.open(database_url)
     channels = ChannelStore(database)
@@ -205,29 +129,14 @@ async def test_two_front_ends_and_two_workers_answer_each_request_once_through_a
         await channels.set_next_run(chat_id, time.time() - 5)
     try:
         async with aiohttp.ClientSession() as session:
-            started = time.monotonic()
-            await asyncio.gather(*(process.start() for process in front_ends))
-            await asyncio.gather(*(process.ready(session) for process in front_ends))
-            print(f"front ends up {time.monotonic() - started:.1f}")
-
-            # no worker yet: each request is told its place in the queue, in its status message
-            for chat_id in (1, 2, 3):
-                await post_update(session, front_ends[chat_id % 2], update_for(api, chat_id, f"{article}\n\n(0)"))
-                await api.wait_for(lambda a, c=chat_id: statuses(a, c), timeout=20)
-            assert [statuses(api, c)[0] for c in (1, 2, 3)] == [
-                "Waiting for my turn…", "Busy: you are number 2 in the queue.", "Busy: you are number 3 in the queue."]
-            await until(lambda: depth(session, front_ends[0]), 3)   # its gauge reads the stream as it is scraped
-
-            await asyncio.gather(*(process.start() for process in workers))
+            processes = [*front_ends, *workers]
+            await asyncio.gather(*(process.start() for process in processes))
             updates = [update_for(api, chat_id, f"{article}\n\n({round_})")
-                       for round_ in range(4) for chat_id in range(1, 51) if (round_, chat_id) not in
-                       {(0, 1), (0, 2), (0, 3)}]
-            await asyncio.gather(*(process.ready(session) for process in workers))
-            print(f"workers up {time.monotonic() - started:.1f}")
+                       for round_ in range(4) for chat_id in range(1, 51)]
+            await asyncio.gather(*(process.ready(session) for process in processes))
             for number, update in enumerate(updates):   # the load balancer takes turns
                 await post_update(session, front_ends[number % 2], update)
             await api.wait_for(lambda a: len(answers(a)) == 200, timeout=90)
-            print(f"200 answered {time.monotonic() - started:.1f}")
             await api.wait_for(lambda a: {int(c.params["chat_id"]) for c in a.sent("sendMessage")} >= set(digest_chats),
                                timeout=30)
 
@@ -274,17 +183,6 @@ async def test_two_front_ends_and_two_workers_answer_each_request_once_through_a
     assert all(value(samples, "briefbot_queue_depth") == 0 for samples in front_metrics)
 
 
-async def depth(session: aiohttp.ClientSession, front_end: Process) -> float:
-    return value(await front_end.metrics(session), "briefbot_queue_depth")
-
-
-async def until(read: Callable[[], Awaitable[float]], expected: float, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while (last := await read()) != expected:
-        assert time.monotonic() < deadline, f"{last}, not {expected}"
-        await asyncio.sleep(0.05)
-
-
 async def taking_a_job(session: aiohttp.ClientSession, workers: list[Process], timeout: float,
                        ) -> tuple[Process, float]:
     """The worker whose /metrics says it is working on a job, and how many jobs it has answered."""
@@ -296,6 +194,38 @@ async def taking_a_job(session: aiohttp.ClientSession, workers: list[Process], t
                 return worker, value(samples, "briefbot_brief_jobs_total", outcome="answered")
         await asyncio.sleep(0.05)
     raise AssertionError("no worker took the job")
+
+
+async def test_a_front_end_tells_each_request_its_place_in_the_queue_when_requests_wait(api, postgres, queue_url,
+                                                                                     tmp_path):
+    """No worker yet: the scaled-out front end says "you are number N" from the Redis stream (jobs no
+    worker has taken), in the status message itself, and its /metrics shows the queue's depth."""
+    from tests.botharness import bot_settings, running_bot
+
+    settings = bot_settings(api, tmp_path, database_url=postgres.database(), queue_url=queue_url,
+                            health_port=free_port())
+    article = (EXAMPLES / "desalination.en.txt").read_text()
+    async with running_bot(settings, Briefer(Settings())), aiohttp.ClientSession() as session:
+        for chat_id in (1, 2, 3):
+            api.message(chat_id, article)
+            await api.wait_for(lambda a, c=chat_id: statuses(a, c), timeout=20)
+        assert [statuses(api, c)[0] for c in (1, 2, 3)] == [
+            "Waiting for my turn…", "Busy: you are number 2 in the queue.", "Busy: you are number 3 in the queue."]
+        deadline = time.monotonic() + 10
+        while (depth := await queue_depth(session, settings.health_port)) != 3:   # the third job joins just after
+            assert time.monotonic() < deadline, depth
+            await asyncio.sleep(0.05)
+
+
+async def queue_depth(session: aiohttp.ClientSession, port: int) -> float | None:
+    """The depth gauge on a health port's /metrics (read from the stream as it is scraped); None before it serves."""
+    try:
+        async with session.get(f"http://127.0.0.1:{port}/metrics") as response:
+            body = await response.text()
+    except aiohttp.ClientConnectionError:
+        return None
+    found = re.search(r"^briefbot_queue_depth (\S+)$", body, re.MULTILINE)
+    return float(found[1]) if found else None
 
 
 async def test_channels_due_in_the_same_minute_are_posted_once_across_two_workers(postgres):
