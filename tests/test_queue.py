@@ -228,6 +228,39 @@ async def queue_depth(session: aiohttp.ClientSession, port: int) -> float | None
     return float(found[1]) if found else None
 
 
+async def test_a_job_is_worked_on_by_one_worker_while_it_lives_and_by_another_once_it_died(queue_url):
+    """The lease behind a reclaimed job: a live worker renews it past its length, so another waits;
+    a dead worker's (taken, never renewed nor released) lapses after its length."""
+    from redis.asyncio import Redis
+
+    from bot.queue.lease import JobLeases
+
+    redis = Redis.from_url(queue_url)
+    leases = JobLeases(redis, lease=0.6)
+    order: list[str] = []
+
+    async def work(name: str, seconds: float) -> None:
+        async with leases.hold("brief:1"):
+            order.append(f"{name} starts")
+            await asyncio.sleep(seconds)
+            order.append(f"{name} ends")
+
+    try:
+        first = asyncio.create_task(work("slow", 1.5))   # alive, well past the lease's length
+        await asyncio.sleep(0.1)
+        await work("reclaimer", 0)
+        await first
+        assert order == ["slow starts", "slow ends", "reclaimer starts", "reclaimer ends"]
+
+        assert await redis.lock("briefbot:job:brief:2", timeout=0.6).acquire()   # then killed: never renewed
+        started = time.monotonic()
+        async with leases.hold("brief:2"):
+            waited = time.monotonic() - started
+        assert 0.3 < waited < 3
+    finally:
+        await redis.aclose()
+
+
 async def test_channels_due_in_the_same_minute_are_posted_once_across_two_workers(postgres):
     """20 channels due at once; two workers (each its own engine) claim and post them together."""
     from bot.digests.due import run_due

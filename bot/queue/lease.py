@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 
 from redis.asyncio import Redis
 from redis.asyncio.lock import Lock
 from redis.exceptions import LockError
 
+log = logging.getLogger(__name__)
 LEASE = 5.0   # seconds a dead worker's job stays locked; renewed every LEASE / 3 while its worker lives
 
 
@@ -43,4 +45,8 @@ class JobLeases:
     async def _renew(self, lock: Lock) -> None:
         while True:
             await asyncio.sleep(self.lease / 3)
-            await lock.reacquire()
+            try:
+                await lock.reacquire()
+            except LockError:   # this worker stalled past its lease: another may have the job now
+                log.warning("lease on %s lapsed while working on it", lock.name)
+                return
