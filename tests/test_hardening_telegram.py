@@ -14,12 +14,11 @@ from bot.telegram.fairness import UserRateLimit, WorkQueue
 from bot.telegram.services import services
 from tests.botharness import bot_settings, running_bot
 from tests.conftest import EXAMPLES
-from tests.fakebotapi import FakeBotAPI
+from tests.fakebotapi import Call, FakeBotAPI
 from tests.httpserver import start_on_loopback
 
 ARTICLE = (EXAMPLES / "desalination.en.txt").read_text()
 SORRY = "Sorry, something went wrong"
-WAITING = "Waiting for my turn…"
 
 
 @pytest_asyncio.fixture
@@ -39,10 +38,14 @@ async def slow_site():
     await runner.cleanup()
 
 
-def briefs_in(api: FakeBotAPI, chat_id: int) -> list[str]:
-    """The brief messages delivered to a chat, by edit or by a new message."""
-    return [c.params["text"] for c in api.sent(chat_id=chat_id)
+def briefs_in_calls(api: FakeBotAPI, chat_id: int) -> list[Call]:
+    """The calls that delivered a brief to a chat, by edit or by a new message."""
+    return [c for c in api.sent(chat_id=chat_id)
             if c.method in ("editMessageText", "sendMessage") and "Key figures" in c.params.get("text", "")]
+
+
+def briefs_in(api: FakeBotAPI, chat_id: int) -> list[str]:
+    return [c.params["text"] for c in briefs_in_calls(api, chat_id)]
 
 
 def said(api: FakeBotAPI, chat_id: int, words: str) -> bool:
@@ -78,42 +81,93 @@ async def test_a_document_without_a_size_is_not_downloaded(api, tmp_path):
     assert api.sent("getFile") and api.downloads == []
 
 
-async def test_every_brief_arrives_when_telegram_is_flaky(api, tmp_path):
-    """10% of sends and edits answered 502, 30% 429: every user gets one brief, none a "Sorry"."""
+async def test_every_brief_arrives_when_telegram_is_flaky(api, tmp_path, held_page):
+    """10% of sends and edits answered 502, 30% 429: every user gets one brief, none a "Sorry",
+    nothing twice; pasted texts (quick: one message each) and links to a page that takes its
+    time (a status message first, edited into the brief)."""
+    port, released = held_page
     api.flaky({"sendMessage", "editMessageText", "deleteMessage"}, bad_gateway=0.1, too_many=0.3)
-    chats = range(100, 130)
-    async with running_bot(bot_settings(api, tmp_path, workers=2, queue_size=40)):
+    chats, linked = range(100, 130), range(130, 136)
+    async with running_bot(bot_settings(api, tmp_path, port, workers=2, queue_size=40)):
+        for chat in linked:
+            api.message(chat, f"http://127.0.0.1:{port}/held/{chat}")
         for chat in chats:
             api.message(chat, ARTICLE)
-        await api.wait_for(lambda a: all(briefs_in(a, chat) for chat in chats), timeout=90)
-    assert api.sent("sendMessage:502") and api.sent("editMessageText:429")  # the failures did happen
-    for chat in chats:
+        await api.wait_for(lambda a: all(said(a, chat, "Fetching") for chat in linked), timeout=30)
+        released.set()
+        await api.wait_for(lambda a: all(briefs_in(a, chat) for chat in [*chats, *linked]), timeout=90)
+        await asyncio.sleep(0.5)   # time for a second copy to show, were one sent
+    assert api.sent("sendMessage:502") and api.sent("sendMessage:429")  # the failures did happen
+    for chat in [*chats, *linked]:
         assert len(briefs_in(api, chat)) == 1, chat          # delivered, and only once
         assert not said(api, chat, SORRY)
+    for chat in linked:   # the one status message became the brief
+        [status] = api.sent("sendMessage", chat)
+        [brief] = briefs_in_calls(api, chat)
+        assert brief.method == "editMessageText" and int(brief.params["message_id"]) == status.result["message_id"]
 
 
-async def test_a_status_message_that_cannot_be_edited_is_replaced(api, tmp_path):
+async def test_a_quick_brief_is_one_message(api, tmp_path):
+    """A brief that is ready within a second spends one Bot API call: the brief itself, in reply
+    (no "typing…", no status message to edit). A cached brief is always that quick."""
+    async with running_bot(bot_settings(api, tmp_path)):
+        api.message(42, ARTICLE)
+        await api.wait_for(lambda a: briefs_in(a, 42), timeout=30)
+        first = len(api.calls)
+        request = api.message(43, ARTICLE)
+        await api.wait_for(lambda a: briefs_in(a, 43), timeout=30)
+        await asyncio.sleep(1.5)   # past the moment a status message would have been sent
+        calls = [c for c in api.calls[first:] if c.method != "getUpdates"]
+    assert [c.method for c in calls] == ["sendMessage"] and "Key figures" in calls[0].params["text"]
+    assert calls[0].params["reply_parameters"]["message_id"] == request["message_id"]
+    assert not api.sent("sendChatAction")
+
+
+async def test_a_slow_brief_shows_a_status_message_that_becomes_the_brief(api, tmp_path, held_page):
+    port, released = held_page
+    async with running_bot(bot_settings(api, tmp_path, port)):
+        request = api.message(44, f"http://127.0.0.1:{port}/held/44")
+        await api.wait_for(lambda a: said(a, 44, "Fetching the page"), timeout=10)
+        released.set()
+        await api.wait_for(lambda a: briefs_in(a, 44), timeout=30)
+    [status] = api.sent("sendMessage", 44)
+    assert status.params["text"] == "Fetching the page…"
+    assert status.params["reply_parameters"]["message_id"] == request["message_id"]
+    [brief] = briefs_in_calls(api, 44)
+    assert brief.method == "editMessageText" and int(brief.params["message_id"]) == status.result["message_id"]
+
+
+async def test_a_status_message_that_cannot_be_edited_is_replaced(api, tmp_path, held_page):
     """The final edit is refused (the user deleted the status message, say): the brief comes as a
     new message, and no stale status message stays behind."""
-    for _ in range(2):  # the progress edit ("Summarizing…") and the final one
+    port, released = held_page
+    for _ in range(5):  # progress edits, if any, and the final one
         api.refuse_next("editMessageText", "message to edit not found")
-    async with running_bot(bot_settings(api, tmp_path)):
-        api.message(40, ARTICLE)
+    async with running_bot(bot_settings(api, tmp_path, port)):
+        api.message(40, f"http://127.0.0.1:{port}/held/40")
+        await api.wait_for(lambda a: said(a, 40, "Fetching the page"), timeout=10)
+        released.set()
         await api.wait_for(lambda a: briefs_in(a, 40), timeout=30)
         await api.wait_for(lambda a: a.sent("deleteMessage", 40))
     status = api.sent("sendMessage", 40)[0]
-    assert status.params["text"] == WAITING and not said(api, 40, SORRY)
+    assert status.params["text"] == "Fetching the page…" and not said(api, 40, SORRY)
+    assert [c.method for c in briefs_in_calls(api, 40)] == ["sendMessage"]
     assert [c.method for c in api.sent(chat_id=40) if "Key figures" in c.params.get("text", "")] == \
         ["editMessageText:400", "sendMessage"]
+    assert int(api.sent("deleteMessage", 40)[0].params["message_id"]) == status.result["message_id"]
 
 
-async def test_a_fourth_429_in_a_row_on_the_final_edit_still_delivers(api, tmp_path):
-    for _ in range(5):
-        api.fail_next("editMessageText", retry_after=0)
-    async with running_bot(bot_settings(api, tmp_path)):
-        api.message(41, ARTICLE)
+async def test_a_fourth_429_in_a_row_on_the_final_edit_still_delivers(api, tmp_path, held_page):
+    port, released = held_page
+    async with running_bot(bot_settings(api, tmp_path, port)):
+        api.message(41, f"http://127.0.0.1:{port}/held/41")
+        await api.wait_for(lambda a: said(a, 41, "Fetching the page"), timeout=10)
+        for _ in range(5):
+            api.fail_next("editMessageText", retry_after=0)
+        released.set()
         await api.wait_for(lambda a: briefs_in(a, 41), timeout=30)
     assert len(api.sent("editMessageText:429")) == 5 and not said(api, 41, SORRY)
+    assert [c.method for c in briefs_in_calls(api, 41)] == ["editMessageText"]
 
 
 async def test_digests_wait_behind_users_for_a_worker():
@@ -156,7 +210,7 @@ async def test_a_flood_of_messages_gets_one_notice(api, tmp_path):
         await asyncio.sleep(0.5)
     notices = [c for c in api.sent(chat_id=50) if "Please wait" in c.params.get("text", "")]
     assert len(notices) == 1 and len(briefs_in(api, 50)) == 6
-    assert len(api.sent("sendMessage", 50)) == 6 + 1   # six status messages and the notice; was 100
+    assert len(api.sent("sendMessage", 50)) == 6 + 1   # six briefs (or status messages) and the notice; was 100
 
 
 async def test_the_webhook_refuses_what_is_not_an_update_and_handles_an_update_once(api, tmp_path):
@@ -244,8 +298,7 @@ async def test_a_text_link_to_another_scheme_is_not_turned_into_https(api, tmp_p
                               "entities": [{"type": "text_link", "offset": 0, "length": 4, "url": "file:///etc/passwd"},
                                            {"type": "text_link", "offset": 14, "length": 4,
                                             "url": "javascript:alert(1)"}]}})
-        await api.wait_for(lambda a: [c for c in a.sent(chat_id=81) if c.method == "editMessageText"
-                                      and "Could not" in c.params["text"]])
+        await api.wait_for(lambda a: said(a, 81, "Could not"))
     replies = " ".join(c.params.get("text", "") for c in api.sent(chat_id=81))
     assert "https://file" not in replies and "https://javascript" not in replies and "too short" in replies
 

@@ -472,16 +472,16 @@ async def bot_briefs(settings_values: dict[str, object], tmp_path: Path, chat_id
     try:
         async with running_bot(bot_settings(api, tmp_path, engine="llm", llm_model=MODEL, **settings_values)):
             api.message(chat_id, ARABIC)
-            briefs = await api.wait_for(lambda a: [c.params["text"] for c in a.sent("editMessageText", chat_id)
+            briefs = await api.wait_for(lambda a: [c.params["text"] for c in a.sent(chat_id=chat_id)
                                                    if c.params.get("parse_mode") == "HTML"])
-        progress = [c.params["text"] for c in api.sent("editMessageText", chat_id) if not c.params.get("parse_mode")]
+        progress = [c.params["text"] for c in api.sent(chat_id=chat_id) if not c.params.get("parse_mode")]
         return briefs, progress
     finally:
         await api.stop()
 
 
 async def test_the_bot_briefs_a_pasted_arabic_article_in_english_through_the_server(fake, tmp_path):
-    fake.reset(Step(FAITHFUL.content, delay=0.3))
+    fake.reset(Step(FAITHFUL.content, delay=1.5))   # progress shows once a stage has lasted a second
     briefs, progress = await bot_briefs({"llm_base_url": fake.base_url}, tmp_path, 71)
     assert HEADLINE in briefs[0] and "120,000 cubic metres" in briefs[0] and "<i>" not in briefs[0]
     assert "Writing the brief…" in progress
@@ -513,7 +513,7 @@ async def test_the_bot_does_not_keep_a_brief_made_while_the_server_failed(fake, 
     await api.start()
 
     def briefs(a: FakeBotAPI) -> list[str]:
-        return [c.params["text"] for c in a.sent("editMessageText", 73) if c.params.get("parse_mode") == "HTML"]
+        return [c.params["text"] for c in a.sent(chat_id=73) if c.params.get("parse_mode") == "HTML"]
 
     try:
         settings = bot_settings(api, tmp_path, engine="llm", llm_model=MODEL, llm_base_url=fake.base_url)

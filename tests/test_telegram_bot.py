@@ -26,6 +26,19 @@ def texts_to(api: FakeBotAPI, chat_id: int, method: str = "sendMessage") -> list
     return [c.params["text"] for c in api.sent(method, chat_id)]
 
 
+def said_to(api: FakeBotAPI, chat_id: int) -> list[str]:
+    """Everything the bot said in a chat, in new messages and edits (a quick brief or reason is a
+    new message; a slow one comes in place of the status message)."""
+    return texts_to(api, chat_id) + texts_to(api, chat_id, "editMessageText")
+
+
+def brief_calls(api: FakeBotAPI, chat_id: int) -> list[tuple[int, dict]]:
+    """(message id, parameters) of each brief in the chat, sent or edited in."""
+    return [(int(c.params["message_id"]) if c.method == "editMessageText" else c.result["message_id"], c.params)
+            for c in api.sent(chat_id=chat_id)
+            if c.method in ("editMessageText", "sendMessage") and "Key figures" in c.params["text"]]
+
+
 class _TagBalance(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
@@ -56,12 +69,11 @@ async def test_pasted_article_is_answered_with_a_brief(api, tmp_path):
     async with running_bot(bot_settings(api, tmp_path)):
         api.message(2, ARTICLE)
         briefs = await api.wait_for(lambda a: html_briefs(a, 2))
-    assert api.sent("sendChatAction", 2)[0].params["action"] == "typing"
+    assert not api.sent("sendChatAction")   # the send budget goes to the brief (issue 12)
     assert_valid_telegram_html(briefs[0])
     assert "120,000" in briefs[0] and "$310 million" in briefs[0]
-    status = api.sent("sendMessage", 2)[0]
-    assert api.sent("editMessageText", 2)[-1].params["message_id"] == api.sent("editMessageText", 2)[0].params["message_id"]
-    assert status.params["text"]  # the progress message that the brief replaced
+    [reply] = api.sent("sendMessage", 2)    # the brief, or a status message that the brief replaced
+    assert all(int(c.params["message_id"]) == reply.result["message_id"] for c in api.sent("editMessageText", 2))
 
 
 async def test_two_links_get_two_briefs(api, tmp_path, server):
@@ -78,14 +90,14 @@ async def test_two_links_get_two_briefs(api, tmp_path, server):
 async def test_a_failed_link_gets_a_short_reply(api, tmp_path, server):
     async with running_bot(bot_settings(api, tmp_path, server.port)):
         api.message(4, server.url("/missing"))
-        reply = await api.wait_for(lambda a: [t for t in texts_to(a, 4, "editMessageText") if "Could not" in t])
+        reply = await api.wait_for(lambda a: [t for t in said_to(a, 4) if "Could not" in t])
     assert "404" in reply[0] and "Traceback" not in reply[0]
 
 
 async def test_a_short_text_gets_a_clear_reply(api, tmp_path):
     async with running_bot(bot_settings(api, tmp_path)):
         api.message(5, "hello bot")
-        reply = await api.wait_for(lambda a: [t for t in texts_to(a, 5, "editMessageText") if "too short" in t])
+        reply = await api.wait_for(lambda a: [t for t in said_to(a, 5) if "too short" in t])
     assert "40 words" in reply[0]
 
 
@@ -105,7 +117,7 @@ async def test_group_messages_are_ignored_unless_the_bot_is_addressed(api, tmp_p
         mention = api.message(-100, f"@brief_test_bot {ARTICLE}", chat_type="supergroup", user_id=8)
         await api.wait_for(lambda a: len(html_briefs(a, -100)) == 2)
     # Stopped only now: a brief of the plain article, asked for first, would be here by now.
-    assert len(html_briefs(api, -100)) == 2 and len(api.sent("sendChatAction", -100)) == 2
+    assert len(html_briefs(api, -100)) == 2
     assert sorted(replied_to(api, -100)) == sorted([help_request["message_id"], command["message_id"],
                                                     mention["message_id"]])
     assert "120,000" in briefs[0]
@@ -127,7 +139,7 @@ async def test_a_slow_brief_does_not_hold_up_another_chat(api, tmp_path):
     try:
         async with running_bot(settings, briefer):
             api.message(10, ARABIC_ARTICLE)
-            await api.wait_for(lambda a: "Translating…" in texts_to(a, 10, "editMessageText"))
+            await api.wait_for(lambda a: "Translating…" in said_to(a, 10), timeout=20)
             api.message(11, "/help")
             await api.wait_for(lambda a: texts_to(a, 11))
             assert not html_briefs(api, 10)  # still translating while /help was answered
@@ -143,13 +155,8 @@ async def test_original_button_briefs_the_source_language(api, tmp_path):
     async with running_bot(settings, Briefer(settings, translators=PrefixTranslator())):
         api.message(12, ARABIC_ARTICLE)
         await api.wait_for(lambda a: html_briefs(a, 12))
-        brief_call = [c for c in api.sent("editMessageText", 12) if "Key figures" in c.params["text"]][0]
-        buttons = brief_call.params["reply_markup"]["inline_keyboard"][0]
-        original = next(b for b in buttons if b["text"] == "Original")
-        api.push({"callback_query": {"id": "cb1", "chat_instance": "x", "data": original["callback_data"],
-                                     "from": {"id": 12, "is_bot": False, "first_name": "R"},
-                                     "message": {"message_id": brief_call.params["message_id"], "date": 0,
-                                                 "chat": {"id": 12, "type": "private"}, "text": "brief"}}})
+        message_id, buttons = brief_buttons(api, 12)
+        press(api, 12, message_id, buttons["Original"], "cb1")
         await api.wait_for(lambda a: len(html_briefs(a, 12)) == 2)
     english, arabic = html_briefs(api, 12)
     assert "[en]" not in arabic and "١٢٠٬٠٠٠" in arabic and "محطة" in arabic
@@ -213,9 +220,8 @@ async def test_inline_query_answers_with_the_brief(api, tmp_path, server):
 
 async def test_a_failing_update_is_reported_and_the_bot_goes_on(api, tmp_path):
     async with running_bot(bot_settings(api, tmp_path)):
-        # Refused for good (not a 429 or a 502, which are retried): the status message,
-        # then the brief sent in its place; the error handler's note gets through.
-        api.refuse_next("sendMessage", "chat not found")
+        # Refused for good (not a 429 or a 502, which are retried): the brief, sent as one
+        # message (it is quick); the error handler's note gets through.
         api.refuse_next("sendMessage", "chat not found")
         api.message(25, ARTICLE)
         await api.wait_for(lambda a: [t for t in texts_to(a, 25) if "went wrong" in t])
@@ -297,9 +303,9 @@ def press(api: FakeBotAPI, chat_id: int, message_id: int, data: str, query_id: s
 
 def brief_buttons(api: FakeBotAPI, chat_id: int) -> tuple[int, dict[str, str]]:
     """The message id of the chat's first brief, and its buttons' callback data by label."""
-    call = next(c for c in api.sent("editMessageText", chat_id) if "Key figures" in c.params["text"])
-    buttons = call.params["reply_markup"]["inline_keyboard"][0]
-    return call.params["message_id"], {b["text"]: b["callback_data"] for b in buttons}
+    message_id, params = brief_calls(api, chat_id)[0]
+    buttons = params["reply_markup"]["inline_keyboard"][0]
+    return message_id, {b["text"]: b["callback_data"] for b in buttons}
 
 
 async def test_buttons_and_inline_mode_count_against_the_rate_limit(api, tmp_path, server):

@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Row, delete, select
+from sqlalchemy import Row, delete, select, update
 
 from bot.store.database import Database
 from bot.store.schema import deliveries, pending_briefs
@@ -46,6 +46,11 @@ class PendingBriefs:
                 ui_language=ui_language, created=time.time())
             .returning(pending_briefs.c.id))
         return int(result.scalar_one())
+
+    async def shown_in(self, pending_id: int, status_message_id: int) -> None:
+        """The brief's status message, sent once the brief took a while: a restart finishes it there."""
+        await self.database.write(update(pending_briefs).where(pending_briefs.c.id == pending_id)
+                                  .values(status_message_id=status_message_id))
 
     async def get(self, pending_id: int) -> PendingBrief | None:
         row = await self.database.fetch_one(select(pending_briefs).where(pending_briefs.c.id == pending_id))

@@ -4,12 +4,15 @@ Handlers decide *what* to brief; this module does the rest the same way for all
 of them, so a pasted text, a link, a document and a button press behave alike.
 
 A link is fetched before a worker is taken (fetching waits on the network, not the
-CPU), under the work queue's own fetch gate. A brief, once made, reaches the user:
-sends and edits that fail for a while are retried (bot.telegram.resend), and if
-the status message cannot become the brief, the brief comes as a new message.
-An accepted request is stored (bot.store.pending) until its answer is delivered:
-shutdown cancels the briefs in flight instead of waiting for them, and the next
-start finishes them, also after kill -9, in the status message the user already has.
+CPU), under the work queue's own fetch gate. Telegram's send budget is the scarce
+thing under load, so a quick brief is one message, and a slow one gets a status
+message that shows progress and becomes the brief (StatusMessage). A brief, once
+made, reaches the user: sends and edits that fail for a while are retried
+(bot.telegram.resend), and if the status message cannot become the brief, the brief
+comes as a new message. An accepted request is stored (bot.store.pending) until its
+answer is delivered: shutdown cancels the briefs in flight instead of waiting for
+them, and the next start finishes them, also after kill -9, in the status message
+the user already has, or as a new reply when the user has none yet.
 """
 
 from __future__ import annotations
@@ -17,12 +20,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from telegram import Bot, Chat, InlineKeyboardMarkup, Message
-from telegram.constants import ChatAction, ChatType, ParseMode
+from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application
 
@@ -35,14 +39,14 @@ from bot.errors import BriefError
 from bot.i18n import render_labels
 from bot.metrics import BRIEFS, STAGE_SECONDS, brief_made, observe_stage
 from bot.pipeline import Briefer
-from bot.store.cache import brief_key
+from bot.store.cache import brief_key, source_key
 from bot.store.chats import ChatSettings
 from bot.store.pending import PendingBrief, PendingBriefs
 from bot.telegram.fairness import QueueFull, RateLimited
 from bot.telegram.i18n import N_, Texts, texts_for
 from bot.telegram.keyboards import brief_keyboard
 from bot.telegram.quota import QuotaExceeded
-from bot.telegram.resend import with_retries
+from bot.telegram.resend import RetryPolicy, with_retries
 from bot.telegram.services import Services, services, started_services
 from bot.web.fetch import FetchedPage
 from bot.web.telegraph import TelegraphFailed, TelegraphPages
@@ -56,6 +60,10 @@ STAGES = {
     "writing": N_("Writing the brief…"),  # an LLM server at work (the llm engine)
     "translating": N_("Translating…"),
 }
+SHOW_AFTER = 1.0  # seconds a brief or a stage may take before the user is shown progress
+# A brief once made is worth waiting for: a Telegram failing 40% of calls fails ten tries in a
+# row once in 10,000 (six: once in 250), and the waits are capped at 8 s, 40 s in all.
+DELIVERY = RetryPolicy(attempts=10, max_delay=8.0)
 
 
 @dataclass(frozen=True)
@@ -98,57 +106,110 @@ class ReaderChoice:
 class StatusMessage:
     """The one message that shows progress, then becomes the brief (or the error).
 
+    Every Bot API call spends the bot's send budget (PTB's AIORateLimiter: 30 calls a second
+    for the whole bot), so progress is shown only where it tells the user something: the
+    status message is sent only if the brief is not ready `SHOW_AFTER` after the request (a
+    quick brief is one sendMessage), and a later stage is shown only once it has lasted
+    `SHOW_AFTER` (a stage that passes quickly costs no edit). `on_sent(message_id)` records
+    a status message once sent, so that a restart finishes the brief in it.
+
     Progress arrives from worker threads; the lock and `finished` flag keep a late
     progress edit from overwriting the brief once it is there.
     """
 
     def __init__(self, message: Message | None, reply_to: Message, loop: asyncio.AbstractEventLoop,
-                 texts: Texts) -> None:
-        self.message = message      # None when it could not be sent: the brief then comes as a new message
+                 texts: Texts, on_sent: Callable[[int], Awaitable[None]] | None = None) -> None:
+        self.message = message      # None until sent (or when it could not be): the brief then comes as a new message
         self.reply_to = reply_to
         self.loop = loop
         self.texts = texts
+        self.on_sent = on_sent
         self.finished = False
         self._lock = asyncio.Lock()
+        self._wanted = texts(STAGES["queued"]) if message is None else ""  # what it should say
         self._shown = ""
+        self._tried = message is not None   # a status message was sent, or tried
+        self._timer: asyncio.TimerHandle | None = None
+        self._showing: asyncio.Task[None] | None = None
+        if message is None:
+            self._schedule()
 
     @classmethod
     async def open(cls, reply_to: Message, texts: Texts, saying: str | None = None) -> StatusMessage:
-        """Sends the status message: `saying`, else that the brief waits its turn."""
-        try:
-            await reply_to.get_bot().send_chat_action(reply_to.chat_id, ChatAction.TYPING)
-        except TelegramError as error:  # "typing…" is a courtesy
-            log.info("chat action skipped: %s", error)
-        waiting = saying or texts(STAGES["queued"])
-        try:
-            message: Message | None = await with_retries(
-                lambda: reply_to.reply_text(waiting, do_quote=True), "status message")
-        except TelegramError as error:  # the brief is still made, and sent when it is ready
-            log.warning("no status message in chat %s: %s", reply_to.chat_id, error)
-            message = None
-        return cls(message, reply_to, asyncio.get_running_loop(), texts)
+        """A status message sent at once (`saying`, else that the brief waits its turn): for a brief
+        that another process makes (`briefbot worker`)."""
+        status = cls(None, reply_to, asyncio.get_running_loop(), texts)
+        status._cancel_timer()
+        async with status._lock:
+            await status._send(saying or status._wanted)
+        return status
 
     def report(self, stage: str) -> None:
         """Thread-safe: the Briefer calls it from its worker thread."""
-        text = self.texts(STAGES[stage]) if stage in STAGES else None
-        if text:
-            asyncio.run_coroutine_threadsafe(self.show(text), self.loop)
+        if stage in STAGES:
+            self.loop.call_soon_threadsafe(self.want, self.texts(STAGES[stage]))
 
-    async def show(self, text: str) -> None:
+    def want(self, text: str) -> None:
+        """The status message should say `text`: it will, if this lasts `SHOW_AFTER` (on the loop)."""
+        if self.finished or text == self._wanted:
+            return
+        self._wanted = text
+        if self.message is not None:  # until it is sent, its timer shows the latest text
+            self._schedule()
+
+    def close(self) -> None:
+        """No more progress: the brief is delivered, or this request was cancelled (a stop)."""
+        self._cancel_timer()
+        if self._showing is not None:
+            self._showing.cancel()   # a status message being sent is still recorded (see _display)
+
+    def _schedule(self) -> None:
+        self._cancel_timer()
+        self._timer = self.loop.call_later(SHOW_AFTER, self._show_wanted)
+
+    def _cancel_timer(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    def _show_wanted(self) -> None:
+        self._timer = None
+        self._showing = self.loop.create_task(self._display(), name="status message")
+
+    async def _display(self) -> None:
         async with self._lock:
-            if self.finished or text == self._shown or self.message is None:
+            text = self._wanted
+            if self.finished or text == self._shown:
                 return
-            self._shown = text
-            try:
-                await self.message.edit_text(text)
-            except TelegramError as error:  # e.g. deleted meanwhile, or a 502: progress is optional
-                log.info("progress edit skipped: %s", error)
+            if self.message is not None:
+                self._shown = text
+                try:
+                    await self.message.edit_text(text)
+                except TelegramError as error:  # e.g. deleted meanwhile, or a 502: progress is optional
+                    log.info("progress edit skipped: %s", error)
+            elif not self._tried:  # shielded: once sent, a status message is recorded even during a stop
+                await asyncio.shield(self._send(text))
+        if not self.finished and self.message is not None and self._wanted != self._shown:
+            self._schedule()   # it changed meanwhile
+
+    async def _send(self, text: str) -> None:
+        self._tried = True
+        try:
+            self.message = await with_retries(lambda: self.reply_to.reply_text(text, do_quote=True),
+                                              "status message")
+        except TelegramError as error:  # the brief is still made, and sent when it is ready
+            log.warning("no status message in chat %s: %s", self.reply_to.chat_id, error)
+            return
+        self._shown = text
+        if self.on_sent is not None:
+            await self.on_sent(self.message.message_id)
 
     async def finish(self, html: str, markup: InlineKeyboardMarkup | None = None) -> None:
-        """The status message becomes `html`; if it cannot, `html` is sent as a new message
-        (and the stale status message is deleted, so no "Waiting for my turn…" stays behind)."""
+        """The status message becomes `html`; if it cannot, or there is none, `html` is sent as a new
+        message (and a stale status message is deleted, so no "Waiting for my turn…" stays behind)."""
         async with self._lock:
             self.finished = True
+            self._cancel_timer()
             stale = self.message
             if stale is not None:
                 try:
@@ -162,7 +223,7 @@ class StatusMessage:
                 except TelegramError as error:
                     log.warning("brief edit failed (%s); sending the brief as a new message", error)
             self.message = await with_retries(lambda: self.reply_to.reply_text(
-                html, parse_mode=ParseMode.HTML, reply_markup=markup, do_quote=True), "brief")
+                html, parse_mode=ParseMode.HTML, reply_markup=markup, do_quote=True), "brief", DELIVERY)
             if stale is not None:
                 try:
                     await stale.delete()
@@ -173,19 +234,23 @@ class StatusMessage:
         """One more part of a long brief, after the status message."""
         anchor = self.message or self.reply_to
         await with_retries(lambda: anchor.reply_text(html, parse_mode=ParseMode.HTML, do_quote=False,
-                                                     reply_markup=markup), "brief part")
+                                                     reply_markup=markup), "brief part", DELIVERY)
 
 
 async def make_brief(services: Services, request: BriefRequest, choice: ReaderChoice, user_id: int,
-                     status: StatusMessage | None = None, admitted: bool = False) -> tuple[Brief, str]:
-    """The brief (from the cache when it is there) and the key of its stored source.
+                     status: StatusMessage | None = None, admitted: bool = False,
+                     source_key: str | None = None) -> tuple[Brief, str]:
+    """The brief (from the cache when it is there) and the key of its stored source
+    (`source_key`: given when the caller stores the source itself).
 
     Every way of asking (messages, buttons, inline mode) comes through here, so the
     per-user rate limit and daily quota apply here, to the briefs that cost work (cached ones do not).
     `admitted`: the caller counted this brief already (before storing the request);
     a cached one is given back."""
-    stored = await services.cache.remember_source(request.url, request.text, request.document, request.filename)
-    key = brief_key(stored.key, engines=services.briefer.signature,
+    if source_key is None:
+        source_key = (await services.cache.remember_source(request.url, request.text, request.document,
+                                                           request.filename)).key
+    key = brief_key(source_key, engines=services.briefer.signature,
                     to=choice.to, points=choice.points, keep=sorted(choice.keep))
     cached = await services.cache.get(key)
     if cached is not None:
@@ -193,15 +258,14 @@ async def make_brief(services: Services, request: BriefRequest, choice: ReaderCh
         if admitted:
             await services.rate_limit.give_back(user_id)
             await services.quota.give_back(user_id)
-        return cached, stored.key
+        return cached, source_key
     if not admitted:
         await services.rate_limit.admit(user_id)
         await services.quota.admit(user_id)
 
     async def tell_position(position: int) -> None:
         if status is not None:
-            await status.show(status.texts(N_("Busy: you are number {position} in the queue."),
-                                           position=position))
+            status.want(status.texts(N_("Busy: you are number {position} in the queue."), position=position))
 
     options = {"to": choice.to, "points": choice.points, "keep": choice.keep,
                "progress": status.report if status else None, "timings": observe_stage}
@@ -211,13 +275,13 @@ async def make_brief(services: Services, request: BriefRequest, choice: ReaderCh
     brief_made(brief, services.settings.engine)
     if not server_failed(brief):  # else the next ask tries the LLM server again
         await services.cache.put(key, brief)
-    return brief, stored.key
+    return brief, source_key
 
 
 async def _fetch(services: Services, url: str, status: StatusMessage | None) -> FetchedPage:
     """The page, fetched outside the workers: a slow site holds a fetch slot, not the CPU."""
     if status is not None:
-        await status.show(status.texts(STAGES["fetching"]))
+        status.want(status.texts(STAGES["fetching"]))
     async with services.work.fetching:
         with STAGE_SECONDS.labels("fetch").time():
             return await services.fetcher.fetch(url)
@@ -233,7 +297,8 @@ async def _brief(briefer: Briefer, request: BriefRequest, page: FetchedPage | No
 
 async def reply_with_brief(services: Services, message: Message, request: BriefRequest,
                            choice: ReaderChoice, texts: Texts, user_id: int) -> None:
-    """Brief `request` for `user_id` in answer to `message`: progress first, then the brief in its place."""
+    """Brief `request` for `user_id` in answer to `message`: the brief as one reply when it is quick,
+    else a status message that shows progress and then becomes the brief."""
     if services.quota.told(user_id):  # told already: say nothing more
         log.info("request from user %s dropped: rate limited", user_id)
         return
@@ -246,18 +311,42 @@ async def reply_with_brief(services: Services, message: Message, request: BriefR
         return
     if not await _within_quota(services, message, texts, user_id):
         return
-    status = await StatusMessage.open(message, texts, await queue_position(services, texts))
+    if services.queue is None:
+        await _brief_here(services, message, request, choice, texts, user_id)
+        return
     stored = await services.cache.remember_source(request.url, request.text, request.document, request.filename)
     pending = PendingBriefs(services.database)
-    pending_id = await pending.add(message.chat_id, user_id, message.message_id,
-                                   status.message.message_id if status.message else None, stored.key,
-                                   choice.as_dict(), texts.language)
     if services.queue is not None:  # scaled out: a worker answers, in this same status message
-        await services.queue.put(pending_id)
-        return
-    with services.work.in_flight():
-        await answer(services, status, request, choice, texts, user_id)
-    await pending.done(pending_id)  # not reached when shutdown cancels it: the next start finishes it
+        sent = (await StatusMessage.open(message, texts, await queue_position(services, texts))).message
+        await services.queue.put(await pending.add(message.chat_id, user_id, message.message_id,
+                                                   sent.message_id if sent else None, stored.key,
+                                                   choice.as_dict(), texts.language))
+
+
+async def _brief_here(services: Services, message: Message, request: BriefRequest, choice: ReaderChoice,
+                      texts: Texts, user_id: int) -> None:
+    """Briefs an accepted request in this process. The request is stored (to be finished after a
+    restart) while the brief is being made, not before: with many requests at once the writes
+    take turns, and the briefs need not wait for them. Once answered, the stored request is done."""
+    pending = PendingBriefs(services.database)
+
+    async def store() -> int:
+        stored = await services.cache.remember_source(request.url, request.text, request.document, request.filename)
+        return await pending.add(message.chat_id, user_id, message.message_id, None, stored.key,
+                                 choice.as_dict(), texts.language)
+
+    storing = asyncio.ensure_future(store())   # shielded below: a stop must not cancel the storing
+
+    async def shown_in(status_message_id: int) -> None:
+        await pending.shown_in(await asyncio.shield(storing), status_message_id)
+
+    async def answered() -> None:
+        await pending.done(await asyncio.shield(storing))
+
+    status = StatusMessage(None, message, asyncio.get_running_loop(), texts, on_sent=shown_in)
+    key = source_key(request.url, request.text, request.document, request.filename)
+    with services.work.in_flight():  # when shutdown cancels it, it stays stored: the next start finishes it
+        await answer(services, status, request, choice, texts, user_id, key, answered)
 
 
 async def queue_position(services: Services, texts: Texts) -> str | None:
@@ -269,15 +358,29 @@ async def queue_position(services: Services, texts: Texts) -> str | None:
 
 
 async def answer(services: Services, status: StatusMessage, request: BriefRequest, choice: ReaderChoice,
-                 texts: Texts, user_id: int) -> None:
-    """The brief, or a one-line reason, in place of the status message (the user was counted already)."""
+                 texts: Texts, user_id: int, source_key: str | None = None,
+                 answered: Callable[[], Awaitable[None]] | None = None) -> None:
+    """The brief, or a one-line reason, in place of the status message (the user was counted already).
+
+    `source_key`: the request's source, which the caller stores. `answered()` is awaited once the answer
+    is out (shielded: a stop that comes then must not leave it to be answered again)."""
     try:
-        brief, source_key = await make_brief(services, request, choice, user_id, status, admitted=True)
+        await _answer(services, status, request, choice, texts, user_id, source_key)
+        if answered is not None:
+            await asyncio.shield(answered())
+    finally:
+        status.close()
+
+
+async def _answer(services: Services, status: StatusMessage, request: BriefRequest, choice: ReaderChoice,
+                  texts: Texts, user_id: int, source_key: str | None) -> None:
+    try:
+        brief, source_key = await make_brief(services, request, choice, user_id, status, admitted=True,
+                                             source_key=source_key)
     except QueueFull:
         BRIEFS.labels("busy", services.settings.engine).inc()
         await status.finish(escape(texts("I am busy with many briefs right now. Please try again in a minute.")))
         return
-
     except BriefError as error:
         BRIEFS.labels("refused", services.settings.engine).inc()
         await status.finish(escape(failure_text(texts, request, error)))
@@ -355,15 +458,18 @@ def resume_pending(application: Application) -> None:
 async def _resume(bot: Bot, shared: Services, item: PendingBrief) -> None:
     log.info("finishing brief %s for chat %s, accepted before the restart", item.id, item.chat_id)
     with shared.work.in_flight():
-        await answer_stored(bot, shared, item)
-    await PendingBriefs(shared.database).done(item.id)
+        await answer_stored(bot, shared, item, answered=lambda: PendingBriefs(shared.database).done(item.id))
 
 
-async def answer_stored(bot: Bot, shared: Services, item: PendingBrief) -> None:
+async def answer_stored(bot: Bot, shared: Services, item: PendingBrief,
+                        answered: Callable[[], Awaitable[None]] | None = None) -> None:
     """Answers a stored pending brief in place of the status message the user already has
-    (after a restart, or in a `briefbot worker`); nothing when its source is gone with the cache."""
+    (after a restart, or in a `briefbot worker`), or, when there is none, as a new reply (after
+    a status message, recorded, if it takes a while); nothing when its source is gone with the cache."""
     source = await shared.cache.source(item.source_key)
     if source is None:
+        if answered is not None:
+            await answered()
         return
     chat = Chat(item.chat_id, ChatType.PRIVATE)  # only the ids matter to the calls made with it
     asked = Message(item.request_message_id, datetime.now(UTC), chat)
@@ -373,9 +479,11 @@ async def answer_stored(bot: Bot, shared: Services, item: PendingBrief) -> None:
         shown = Message(item.status_message_id, datetime.now(UTC), chat)
         shown.set_bot(bot)
     texts = texts_for(item.ui_language)
-    status = StatusMessage(shown, asked, asyncio.get_running_loop(), texts)
+    status = StatusMessage(shown, asked, asyncio.get_running_loop(), texts,
+                           on_sent=lambda message_id: PendingBriefs(shared.database).shown_in(item.id, message_id))
     request = BriefRequest(url=source.url, text=source.text, document=source.document, filename=source.filename)
-    await answer(shared, status, request, ReaderChoice.from_dict(item.choice), texts, item.user_id)
+    await answer(shared, status, request, ReaderChoice.from_dict(item.choice), texts, item.user_id, item.source_key,
+                 answered)
 
 
 def cancel_briefs(application: Application) -> int:
