@@ -113,7 +113,9 @@ async def test_two_front_ends_and_two_workers_answer_each_request_once_through_a
            "BRIEFBOT_DATA_DIR": str(tmp_path), "BRIEFBOT_FETCH_ALLOWLIST": "127.0.0.1",
            "BRIEFBOT_FETCH_PORTS": f"80,443,{held_port},{feeds.port}", "BRIEFBOT_WEBHOOK_SECRET": SECRET,
            # the send budget has tests of its own; here it would only make the test wait
-           "BRIEFBOT_BOT_SENDS_PER_SECOND": "1000", "BRIEFBOT_CHAT_SENDS_PER_SECOND": "100"}
+           "BRIEFBOT_BOT_SENDS_PER_SECOND": "1000", "BRIEFBOT_CHAT_SENDS_PER_SECOND": "100",
+           # jobs at once per worker: they wait on PostgreSQL, Redis and the Bot API as much as they compute
+           "BRIEFBOT_WORKERS": "4"}
     front_ends = []
     for name in ("front-1", "front-2"):
         port = free_port()
@@ -134,8 +136,13 @@ async def test_two_front_ends_and_two_workers_answer_each_request_once_through_a
             updates = [update_for(api, chat_id, f"{article}\n\n({round_})")
                        for round_ in range(4) for chat_id in range(1, 51)]
             await asyncio.gather(*(process.ready(session) for process in processes))
-            for number, update in enumerate(updates):   # the load balancer takes turns
-                await post_update(session, front_ends[number % 2], update)
+            gate = asyncio.Semaphore(16)   # the load balancer takes turns, and many updates are in flight at once
+
+            async def deliver(number: int, update: dict) -> None:
+                async with gate:
+                    await post_update(session, front_ends[number % 2], update)
+
+            await asyncio.gather(*(deliver(number, update) for number, update in enumerate(updates)))
             await api.wait_for(lambda a: len(answers(a)) == 200, timeout=90)
             await api.wait_for(lambda a: {int(c.params["chat_id"]) for c in a.sent("sendMessage")} >= set(digest_chats),
                                timeout=30)
