@@ -20,11 +20,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
+import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from aiolimiter import AsyncLimiter
 from telegram import Bot, Chat, InlineKeyboardMarkup, Message
 from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, TelegramError
@@ -61,6 +63,11 @@ STAGES = {
     "translating": N_("Translating…"),
 }
 SHOW_AFTER = 1.0  # seconds a brief or a stage may take before the user is shown progress
+# Progress (status messages, stage edits) may take this many of the bot's 30 calls a second;
+# the rest are the briefs'. In a burst the progress of some briefs waits, and most of those
+# briefs are there before it is shown.
+PROGRESS_PER_SECOND = 5
+_progress_budgets: weakref.WeakKeyDictionary[Bot, AsyncLimiter] = weakref.WeakKeyDictionary()
 # A brief once made is worth waiting for: a Telegram failing 40% of calls fails ten tries in a
 # row once in 10,000 (six: once in 250), and the waits are capped at 8 s, 40 s in all.
 DELIVERY = RetryPolicy(attempts=10, max_delay=8.0)
@@ -103,14 +110,22 @@ class ReaderChoice:
         )
 
 
+def _progress_budget(bot: Bot) -> AsyncLimiter:
+    """The share of `bot`'s send budget that progress may spend (one per bot: per process)."""
+    if bot not in _progress_budgets:
+        _progress_budgets[bot] = AsyncLimiter(PROGRESS_PER_SECOND, 1)
+    return _progress_budgets[bot]
+
+
 class StatusMessage:
     """The one message that shows progress, then becomes the brief (or the error).
 
     Every Bot API call spends the bot's send budget (PTB's AIORateLimiter: 30 calls a second
     for the whole bot), so progress is shown only where it tells the user something: the
     status message is sent only if the brief is not ready `SHOW_AFTER` after the request (a
-    quick brief is one sendMessage), and a later stage is shown only once it has lasted
-    `SHOW_AFTER` (a stage that passes quickly costs no edit). `on_sent(message_id)` records
+    quick brief is one sendMessage), a later stage is shown only once it has lasted
+    `SHOW_AFTER` (a stage that passes quickly costs no edit), and progress waits another
+    `SHOW_AFTER` when the bot's progress budget is spent. `on_sent(message_id)` records
     a status message once sent, so that a restart finishes the brief in it.
 
     Progress arrives from worker threads; the lock and `finished` flag keep a late
@@ -131,6 +146,7 @@ class StatusMessage:
         self._tried = message is not None   # a status message was sent, or tried
         self._timer: asyncio.TimerHandle | None = None
         self._showing: asyncio.Task[None] | None = None
+        self._sending: asyncio.Task[None] | None = None   # the status message on its way, and its record
         if message is None:
             self._schedule()
 
@@ -163,6 +179,11 @@ class StatusMessage:
         if self._showing is not None:
             self._showing.cancel()   # a status message being sent is still recorded (see _display)
 
+    async def settle(self) -> None:
+        """Until a status message on its way is sent and recorded (or has failed)."""
+        if self._sending is not None:
+            await asyncio.wait([self._sending])
+
     def _schedule(self) -> None:
         self._cancel_timer()
         self._timer = self.loop.call_later(SHOW_AFTER, self._show_wanted)
@@ -181,6 +202,11 @@ class StatusMessage:
             text = self._wanted
             if self.finished or text == self._shown:
                 return
+            budget = _progress_budget(self.reply_to.get_bot())
+            if not budget.has_capacity():  # the briefs come first
+                self._schedule()
+                return
+            await budget.acquire()
             if self.message is not None:
                 self._shown = text
                 try:
@@ -188,7 +214,8 @@ class StatusMessage:
                 except TelegramError as error:  # e.g. deleted meanwhile, or a 502: progress is optional
                     log.info("progress edit skipped: %s", error)
             elif not self._tried:  # shielded: once sent, a status message is recorded even during a stop
-                await asyncio.shield(self._send(text))
+                self._sending = asyncio.ensure_future(self._send(text))
+                await asyncio.shield(self._sending)
         if not self.finished and self.message is not None and self._wanted != self._shown:
             self._schedule()   # it changed meanwhile
 
@@ -335,18 +362,22 @@ async def _brief_here(services: Services, message: Message, request: BriefReques
         return await pending.add(message.chat_id, user_id, message.message_id, None, stored.key,
                                  choice.as_dict(), texts.language)
 
-    storing = asyncio.ensure_future(store())   # shielded below: a stop must not cancel the storing
+    storing = asyncio.ensure_future(store())   # its own task: a stop that cancels the brief does not cancel it
 
     async def shown_in(status_message_id: int) -> None:
-        await pending.shown_in(await asyncio.shield(storing), status_message_id)
-
-    async def answered() -> None:
-        await pending.done(await asyncio.shield(storing))
+        await pending.shown_in(await storing, status_message_id)
 
     status = StatusMessage(None, message, asyncio.get_running_loop(), texts, on_sent=shown_in)
     key = source_key(request.url, request.text, request.document, request.filename)
-    with services.work.in_flight():  # when shutdown cancels it, it stays stored: the next start finishes it
-        await answer(services, status, request, choice, texts, user_id, key, answered)
+    try:
+        with services.work.in_flight():  # a stop cancels it; stored, it is finished at the next start
+            await answer(services, status, request, choice, texts, user_id, key)
+    except asyncio.CancelledError:
+        await storing   # before the stop goes on to close the database
+        raise
+    # out of flight: a stop now waits for this write (PTB awaits its handlers) instead of
+    # cancelling it, which would have a delivered brief answered again after the restart
+    await pending.done(await storing)
 
 
 async def queue_position(services: Services, texts: Texts) -> str | None:
@@ -358,16 +389,15 @@ async def queue_position(services: Services, texts: Texts) -> str | None:
 
 
 async def answer(services: Services, status: StatusMessage, request: BriefRequest, choice: ReaderChoice,
-                 texts: Texts, user_id: int, source_key: str | None = None,
-                 answered: Callable[[], Awaitable[None]] | None = None) -> None:
+                 texts: Texts, user_id: int, source_key: str | None = None) -> None:
     """The brief, or a one-line reason, in place of the status message (the user was counted already).
-
-    `source_key`: the request's source, which the caller stores. `answered()` is awaited once the answer
-    is out (shielded: a stop that comes then must not leave it to be answered again)."""
+    `source_key`: the request's source, which the caller stores."""
     try:
         await _answer(services, status, request, choice, texts, user_id, source_key)
-        if answered is not None:
-            await asyncio.shield(answered())
+    except asyncio.CancelledError:  # a stop: a status message on its way is sent and recorded first,
+        status.close()              # so that the next start finishes the brief in it
+        await status.settle()
+        raise
     finally:
         status.close()
 
@@ -458,18 +488,16 @@ def resume_pending(application: Application) -> None:
 async def _resume(bot: Bot, shared: Services, item: PendingBrief) -> None:
     log.info("finishing brief %s for chat %s, accepted before the restart", item.id, item.chat_id)
     with shared.work.in_flight():
-        await answer_stored(bot, shared, item, answered=lambda: PendingBriefs(shared.database).done(item.id))
+        await answer_stored(bot, shared, item)
+    await PendingBriefs(shared.database).done(item.id)  # out of flight, as in _brief_here
 
 
-async def answer_stored(bot: Bot, shared: Services, item: PendingBrief,
-                        answered: Callable[[], Awaitable[None]] | None = None) -> None:
+async def answer_stored(bot: Bot, shared: Services, item: PendingBrief) -> None:
     """Answers a stored pending brief in place of the status message the user already has
     (after a restart, or in a `briefbot worker`), or, when there is none, as a new reply (after
     a status message, recorded, if it takes a while); nothing when its source is gone with the cache."""
     source = await shared.cache.source(item.source_key)
     if source is None:
-        if answered is not None:
-            await answered()
         return
     chat = Chat(item.chat_id, ChatType.PRIVATE)  # only the ids matter to the calls made with it
     asked = Message(item.request_message_id, datetime.now(UTC), chat)
@@ -482,8 +510,7 @@ async def answer_stored(bot: Bot, shared: Services, item: PendingBrief,
     status = StatusMessage(shown, asked, asyncio.get_running_loop(), texts,
                            on_sent=lambda message_id: PendingBriefs(shared.database).shown_in(item.id, message_id))
     request = BriefRequest(url=source.url, text=source.text, document=source.document, filename=source.filename)
-    await answer(shared, status, request, ReaderChoice.from_dict(item.choice), texts, item.user_id, item.source_key,
-                 answered)
+    await answer(shared, status, request, ReaderChoice.from_dict(item.choice), texts, item.user_id, item.source_key)
 
 
 def cancel_briefs(application: Application) -> int:
