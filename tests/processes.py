@@ -26,13 +26,15 @@ def front_end_args(port: int) -> list[str]:
     return ["-m", "bot", "run", "--webhook", f"http://127.0.0.1:{port}/hook", "--port", str(port)]
 
 
-def worker_args(reclaim_after: float | None = None) -> list[str]:
-    """`briefbot worker`; given `reclaim_after`, it takes a dead worker's job after that many seconds
-    instead of the 5 minutes the command uses (a test can wait for that)."""
-    if reclaim_after is None:
+def worker_args(reclaim_after: float | None = None, lease: float | None = None) -> list[str]:
+    """`briefbot worker`; given `reclaim_after` and `lease`, it takes a dead worker's job after that
+    many seconds, and its lease lapses after `lease`, instead of the 5 minutes and 30 seconds the
+    command uses (a test can wait for those)."""
+    if reclaim_after is None or lease is None:
         return ["-m", "bot", "worker"]
     return ["-c", "import asyncio, sys\nfrom bot.config import Settings\nfrom bot.telegram.worker import run_worker\n"
-                  "asyncio.run(run_worker(Settings.load(), reclaim_after=float(sys.argv[1])))", str(reclaim_after)]
+                  "asyncio.run(run_worker(Settings.load(), reclaim_after=float(sys.argv[1]), lease=float(sys.argv[2])))",
+            str(reclaim_after), str(lease)]
 
 
 class Process:

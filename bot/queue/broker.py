@@ -19,7 +19,7 @@ from taskiq.acks import AcknowledgeType
 from taskiq.api import run_receiver_task
 from taskiq_redis import RedisStreamBroker
 
-from bot.queue.lease import JobLeases
+from bot.queue.lease import LEASE, JobLeases
 from bot.queue.metrics import QueueCounts, queue_counts
 
 BRIEF_TASK = "briefbot.brief"
@@ -76,10 +76,11 @@ class BriefQueue:
         await self.broker.shutdown()
 
 
-async def work(broker: RedisStreamBroker, handle: Callable[[int], Awaitable[None]], concurrency: int) -> None:
+async def work(broker: RedisStreamBroker, handle: Callable[[int], Awaitable[None]], concurrency: int,
+               lease: float = LEASE) -> None:
     """Runs brief jobs until cancelled, `concurrency` at a time, each job in one worker at a time
     (bot.queue.lease: a job taken from a live worker waits for it)."""
-    leases = JobLeases(Redis(connection_pool=broker.connection_pool))
+    leases = JobLeases(Redis(connection_pool=broker.connection_pool), lease)
 
     async def alone(pending_id: int) -> None:
         async with leases.hold(f"brief:{pending_id}"):

@@ -4,7 +4,7 @@ The stream gives a job whose worker looks dead (unacknowledged for `reclaim_afte
 another worker. But "looks dead" is a guess from time: a live worker on a slow brief, or on
 a machine stalled for a moment, looks the same, and two workers briefing one request would
 show its answer twice. So the taking worker first takes the job's lease (a Redis lock):
-while the first worker lives it renews the lease every third of its length, and the second
+while the first worker lives it renews the lease every sixth of its length, and the second
 waits; when the first finishes, the second finds the delivery recorded and sends nothing;
 when the first has died, its lease lapses within `LEASE` seconds and the second answers.
 """
@@ -21,7 +21,10 @@ from redis.asyncio.lock import Lock
 from redis.exceptions import LockError
 
 log = logging.getLogger(__name__)
-LEASE = 5.0   # seconds a dead worker's job stays locked; renewed every LEASE / 3 while its worker lives
+# Seconds a dead worker's job stays locked, renewed six times as often while its worker lives: a
+# worker whose event loop stalls that long (a machine starved of CPU) loses the job to another. A
+# dead worker's job is claimed after RECLAIM_AFTER (5 minutes) anyway, so a long lease costs nothing.
+LEASE = 30.0
 
 
 class JobLeases:
@@ -44,7 +47,7 @@ class JobLeases:
 
     async def _renew(self, lock: Lock) -> None:
         while True:
-            await asyncio.sleep(self.lease / 3)
+            await asyncio.sleep(self.lease / 6)
             try:
                 await lock.reacquire()
             except LockError:   # this worker stalled past its lease: another may have the job now

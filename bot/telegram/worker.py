@@ -26,6 +26,7 @@ from bot.digests.service import DigestService
 from bot.pipeline import Briefer
 from bot.queue.broker import GROUP, STREAM, make_broker, work
 from bot.queue.budget import shared_send_budget
+from bot.queue.lease import LEASE
 from bot.queue.metrics import watch_queue
 from bot.store.cache import BriefCache
 from bot.store.channels import ChannelStore
@@ -64,8 +65,9 @@ def plain_bot(settings: Settings) -> Bot:
     return ExtBot(settings.telegram_bot_token, request=MeteredRequest(), rate_limiter=budget)
 
 
-async def run_worker(settings: Settings, briefer: Briefer | None = None, reclaim_after: float | None = None) -> None:
-    """Until cancelled (SIGINT/SIGTERM end asyncio.run)."""
+async def run_worker(settings: Settings, briefer: Briefer | None = None, reclaim_after: float | None = None,
+                     lease: float = LEASE) -> None:
+    """Until cancelled (SIGINT/SIGTERM end asyncio.run). `reclaim_after` and `lease`: see bot.queue."""
     from bot.pipeline import fetch_policy
 
     database = await Database.open(settings.database_url or settings.data_dir / DATABASE_NAME)
@@ -112,7 +114,7 @@ async def run_worker(settings: Settings, briefer: Briefer | None = None, reclaim
             if health is not None:
                 background.append(asyncio.create_task(watch_queue(settings.queue_url, STREAM, GROUP)))
             try:
-                await work(broker, handle, settings.workers)
+                await work(broker, handle, settings.workers, lease)
             finally:
                 for task in background:
                     task.cancel()
