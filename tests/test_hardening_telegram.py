@@ -137,6 +137,24 @@ async def test_a_slow_brief_shows_a_status_message_that_becomes_the_brief(api, t
     assert brief.method == "editMessageText" and int(brief.params["message_id"]) == status.result["message_id"]
 
 
+async def test_progress_takes_only_a_share_of_the_send_budget(api, tmp_path, held_page):
+    """12 links to a slow page at once: their status messages come 5 at once and then about 5 a
+    second (PROGRESS_PER_SECOND), not all 12 in a burst that the briefs would queue behind."""
+    port, released = held_page
+    chats = range(140, 152)
+    async with running_bot(bot_settings(api, tmp_path, port, queue_size=20)):
+        for chat in chats:
+            api.message(chat, f"http://127.0.0.1:{port}/held/{chat}")
+        await api.wait_for(lambda a: all(said(a, chat, "Fetching the page") for chat in chats), timeout=20)
+        released.set()
+        await api.wait_for(lambda a: all(briefs_in(a, chat) for chat in chats), timeout=30)
+    shown = sorted(api.sent("sendMessage", chat)[0].at for chat in chats)
+    assert shown[-1] - shown[0] >= 1.0 and len([t for t in shown if t - shown[0] < 0.5]) <= 8
+    for chat in chats:   # each status message still became its brief
+        [status] = api.sent("sendMessage", chat)
+        assert [int(c.params["message_id"]) for c in briefs_in_calls(api, chat)] == [status.result["message_id"]]
+
+
 async def test_a_status_message_that_cannot_be_edited_is_replaced(api, tmp_path, held_page):
     """The final edit is refused (the user deleted the status message, say): the brief comes as a
     new message, and no stale status message stays behind."""

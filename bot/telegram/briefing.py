@@ -200,8 +200,8 @@ class StatusMessage:
     async def _display(self) -> None:
         async with self._lock:
             text = self._wanted
-            if self.finished or text == self._shown:
-                return
+            if self.finished or text == self._shown or (self.message is None and self._tried):
+                return   # nothing new, or no status message to be had (the brief comes as a new one)
             budget = _progress_budget(self.reply_to.get_bot())
             if not budget.has_capacity():  # the briefs come first
                 self._schedule()
@@ -213,7 +213,7 @@ class StatusMessage:
                     await self.message.edit_text(text)
                 except TelegramError as error:  # e.g. deleted meanwhile, or a 502: progress is optional
                     log.info("progress edit skipped: %s", error)
-            elif not self._tried:  # shielded: once sent, a status message is recorded even during a stop
+            else:  # shielded: once sent, a status message is recorded even during a stop
                 self._sending = asyncio.ensure_future(self._send(text))
                 await asyncio.shield(self._sending)
         if not self.finished and self.message is not None and self._wanted != self._shown:
