@@ -133,7 +133,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 
 CHOICES = {"engine": ("extractive", "abstractive", "llm"), "device": ("auto", "cpu", "cuda")}
-ZERO_MEANS_NONE = frozenset({"daily_quota", "cpu_workers"})  # whole-number settings where 0 is a choice ("no limit")
+# whole-number settings where 0 is a choice, and what it means
+ZERO_MEANS = {"daily_quota": "no limit", "cpu_workers": "none, in the briefing thread"}
 
 
 def _convert(name: str, kind: Any, raw: Any) -> Any:
@@ -146,7 +147,7 @@ def _convert(name: str, kind: Any, raw: Any) -> Any:
     try:
         if kind in (int, "int"):
             value = int(raw)
-            if value < (0 if name in ZERO_MEANS_NONE else 1):
+            if value < (0 if name in ZERO_MEANS else 1):
                 raise ValueError
             return value
         if kind in (float, "float"):
@@ -155,7 +156,7 @@ def _convert(name: str, kind: Any, raw: Any) -> Any:
             return Path(raw).expanduser()
         return str(raw).strip().lower() if name.endswith("language") else str(raw)
     except ValueError:
-        zero = " (or 0 for no limit)" if name in ZERO_MEANS_NONE else ""
+        zero = f" (or 0 for {ZERO_MEANS[name]})" if name in ZERO_MEANS else ""
         raise BriefError(f"Setting '{name}' must be a positive whole number{zero}, not '{raw}'.") from None
 
 

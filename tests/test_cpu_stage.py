@@ -124,7 +124,7 @@ def test_closing_the_briefer_stops_its_workers():
 def test_cpu_workers_may_be_zero_but_not_negative():
     assert Settings.load({"BRIEFBOT_CPU_WORKERS": "0"}, file=None).cpu_workers == 0
     assert Settings.load({"BRIEFBOT_CPU_WORKERS": "2"}, file=None).cpu_workers == 2
-    with pytest.raises(BriefError, match="cpu_workers"):
+    with pytest.raises(BriefError, match=r"'cpu_workers' must be a positive whole number \(or 0 for none, in the"):
         Settings.load({"BRIEFBOT_CPU_WORKERS": "-1"}, file=None)
 
 
