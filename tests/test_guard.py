@@ -47,6 +47,16 @@ def test_an_invented_number_is_removed():
     assert "2019" not in fixed.text and "140" in fixed.text and fixed.note
 
 
+def test_digits_the_figure_reader_cannot_parse_are_still_invented_numbers():
+    # a tiny random Marian model wrote "1,5 1,7 1,3" into an Arabic headline of a text with no digits
+    source = "Coastal city opens desalination plant after two dry summers"
+    check = check_figures(source, "en", "مدينة 1,5 1,7 1,3 محطة", "ar")
+    assert [f.text for f in check.invented] == ["1,5", "1,7", "1,3"]
+    assert not any(c.isdigit() for c in repair(source, "en", "The city opens 1,5 plant", "en").text)
+    # the same digits written with a decimal comma are the source's own number
+    assert check_figures("Prices rose 1.5 percent", "en", "Prices rose 1,5 percent", "en").invented == []
+
+
 def test_a_dropped_figure_gives_the_source_sentence_back():
     fixed = repair(SOURCE_AR, "ar", "Many people were killed in twelve villages and 7 more.", "en")
     assert fixed.text == SOURCE_AR

@@ -30,24 +30,41 @@ class FigureCheck:
 def check_figures(source: str, source_language: str, output: str, output_language: str) -> FigureCheck:
     """Which of the source's figures the output lost, and which it made up."""
     wanted = extract_figures(source, source_language)
-    return _check(wanted, FigureIndex(wanted), output, output_language)
+    return _check(wanted, FigureIndex(wanted), written_numbers(source), output, output_language)
 
 
-def _check(wanted: list[Figure], wanted_index: FigureIndex, output: str, output_language: str) -> FigureCheck:
+def _check(wanted: list[Figure], wanted_index: FigureIndex, source_numbers: set[str],
+           output: str, output_language: str) -> FigureCheck:
     given = extract_figures(output, output_language)
     given_index = FigureIndex(given)
     missing = [f for f in wanted if not given_index.matches(f)]
     invented = [g for g in given if not wanted_index.supports(g)]
-    return FigureCheck(missing, invented)
+    invented += _stray_numbers(output, given, source_numbers)
+    return FigureCheck(missing, sorted(invented, key=lambda f: f.start))
+
+
+def _stray_numbers(output: str, given: list[Figure], source_numbers: set[str]) -> list[Figure]:
+    """Digits the figure reader does not take for a figure ("1,5 1,7", a malformed thousands
+    group a model made up) and whose digits the source never shows: invented all the same."""
+    taken = [(f.start, f.end) for f in given]
+    stray = []
+    for match in _WRITTEN_NUMBER.finditer(output):
+        start, end = match.span()
+        if any(start < right and left < end for left, right in taken):
+            continue
+        if written_numbers(match.group()) <= source_numbers:
+            continue
+        stray.append(Figure(match.group(), start, end, "number"))
+    return stray
 
 
 def first_faithful(source: str, source_language: str, candidates: list[str], output_language: str) -> int | None:
     """The index of the first of `candidates` (translations of `source`, the best-scoring first, as
     a beam search ranks its hypotheses) that keeps exactly the source's figures; None if none does."""
     wanted = extract_figures(source, source_language)
-    wanted_index = FigureIndex(wanted)
+    wanted_index, source_numbers = FigureIndex(wanted), written_numbers(source)
     return next((i for i, candidate in enumerate(candidates)
-                 if _check(wanted, wanted_index, candidate, output_language).ok), None)
+                 if _check(wanted, wanted_index, source_numbers, candidate, output_language).ok), None)
 
 
 @dataclass(frozen=True)
