@@ -23,7 +23,7 @@ from pathlib import Path
 import trafilatura
 
 from bot.errors import BriefError
-from bot.web.decode import decode_page
+from bot.web.decode import decode_bytes
 from bot.web.extract import extract_article
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "extraction"
@@ -56,7 +56,7 @@ def score_zyte(extract: Callable[[str, str], str]) -> tuple[float, float, float]
     rows = []
     for page_id, record in gold.items():
         raw = gzip.decompress((DATA / "zyte" / "html" / f"{page_id}.html.gz").read_bytes())
-        html, _ = decode_page(raw, None)
+        html, _ = decode_bytes(raw, None)
         rows.append(token_scores(extract(html, record.get("url", "")), record["articleBody"]))
     return tuple(statistics.mean(column) for column in zip(*rows, strict=True))  # type: ignore[return-value]
 
@@ -64,7 +64,7 @@ def score_zyte(extract: Callable[[str, str], str]) -> tuple[float, float, float]
 def score_arabic() -> list[str]:
     lines = []
     arabic = DATA / "arabic"
-    html, _ = decode_page((arabic / "cnn-arabic.html").read_bytes(), None)
+    html, _ = decode_bytes((arabic / "cnn-arabic.html").read_bytes(), None)
     expected = (arabic / "cnn-arabic.expected.txt").read_text(encoding="utf-8")
     meta = json.loads((arabic / "cnn-arabic.metadata.json").read_text(encoding="utf-8"))
     page = extract_article(html, meta.get("url"))
@@ -72,7 +72,7 @@ def score_arabic() -> list[str]:
     lines.append(f"| CNN Arabic | F1 {f:.3f} (P {p:.3f}, R {r:.3f}) | title {'ok' if page.title == meta.get('title') else repr(page.title)} |")
     evaldata = json.loads((arabic / "assabah.evaldata.json").read_text(encoding="utf-8"))
     url, record = next(iter(evaldata.items()))
-    html, _ = decode_page((arabic / "assabah.html").read_bytes(), None)
+    html, _ = decode_bytes((arabic / "assabah.html").read_bytes(), None)
     page = extract_article(html, url)
     present = sum(s in page.text for s in record["with"])
     absent = sum(s not in page.text for s in record["without"])
