@@ -265,10 +265,22 @@ class StatusMessage:
 
 
 async def make_brief(services: Services, request: BriefRequest, choice: ReaderChoice, user_id: int,
-                     status: StatusMessage | None = None, admitted: bool = False,
-                     source_key: str | None = None) -> tuple[Brief, str]:
-    """The brief (from the cache when it is there) and the key of its stored source
-    (`source_key`: given when the caller stores the source itself).
+                     status: StatusMessage | None = None, admitted: bool = False) -> tuple[Brief, str]:
+    """The brief (from the cache when it is there, and kept there) and the key of its stored source."""
+    brief, source_key, keeping = await _make_brief(services, request, choice, user_id, status, admitted)
+    if keeping is not None:
+        await keeping
+    return brief, source_key
+
+
+async def _make_brief(services: Services, request: BriefRequest, choice: ReaderChoice, user_id: int,
+                      status: StatusMessage | None = None, admitted: bool = False,
+                      source_key: str | None = None) -> tuple[Brief, str, asyncio.Task[None] | None]:
+    """The brief (from the cache when it is there), the key of its stored source (`source_key`:
+    given when the caller stores the source itself) and `keeping`, the brief on its way into the
+    cache: a write that need not hold up delivery (in a burst it would wait behind every request's
+    writes), started now, so that a later request's writes, and its look into the cache after
+    them, come after it.
 
     Every way of asking (messages, buttons, inline mode) comes through here, so the
     per-user rate limit and daily quota apply here, to the briefs that cost work (cached ones do not).
@@ -285,7 +297,7 @@ async def make_brief(services: Services, request: BriefRequest, choice: ReaderCh
         if admitted:
             await services.rate_limit.give_back(user_id)
             await services.quota.give_back(user_id)
-        return cached, source_key
+        return cached, source_key, None
     if not admitted:
         await services.rate_limit.admit(user_id)
         await services.quota.admit(user_id)
@@ -300,9 +312,9 @@ async def make_brief(services: Services, request: BriefRequest, choice: ReaderCh
     async with services.work.slot(on_queued=tell_position):
         brief = await _brief(services.briefer, request, page, options)
     brief_made(brief, services.settings.engine)
-    if not server_failed(brief):  # else the next ask tries the LLM server again
-        await services.cache.put(key, brief)
-    return brief, source_key
+    if server_failed(brief):  # not kept: the next ask tries the LLM server again
+        return brief, source_key, None
+    return brief, source_key, asyncio.ensure_future(services.cache.put(key, brief))
 
 
 async def _fetch(services: Services, url: str, status: StatusMessage | None) -> FetchedPage:
@@ -405,8 +417,8 @@ async def answer(services: Services, status: StatusMessage, request: BriefReques
 async def _answer(services: Services, status: StatusMessage, request: BriefRequest, choice: ReaderChoice,
                   texts: Texts, user_id: int, source_key: str | None) -> None:
     try:
-        brief, source_key = await make_brief(services, request, choice, user_id, status, admitted=True,
-                                             source_key=source_key)
+        brief, source_key, keeping = await _make_brief(services, request, choice, user_id, status, admitted=True,
+                                                       source_key=source_key)
     except QueueFull:
         BRIEFS.labels("busy", services.settings.engine).inc()
         await status.finish(escape(texts("I am busy with many briefs right now. Please try again in a minute.")))
@@ -420,7 +432,12 @@ async def _answer(services: Services, status: StatusMessage, request: BriefReque
         log.exception("brief in chat %s failed", status.reply_to.chat_id)  # the status message must not stay
         await status.finish(escape(texts("Sorry, something went wrong with this message. Please try again later.")))
         return
-    await deliver(status, brief, source_key, choice, texts, services.pages if services.settings.telegraph_briefs else None)
+    try:
+        await deliver(status, brief, source_key, choice, texts,
+                      services.pages if services.settings.telegraph_briefs else None)
+    finally:  # kept even when a stop comes meanwhile (it does not wait long: one write)
+        if keeping is not None:
+            await asyncio.shield(keeping)
 
 
 async def _within_quota(services: Services, message: Message, texts: Texts, user_id: int) -> bool:
