@@ -31,10 +31,12 @@ RECLAIM_AFTER = 300.0   # seconds: longer than the slowest brief, so a live work
 def make_broker(queue_url: str, reclaim_after: float = RECLAIM_AFTER) -> RedisStreamBroker:
     # One job per read, when a slot is free: a job read but left waiting in a busy worker would count
     # as idle towards reclaim_after (taskiq-redis reads 100 at a time by default), be taken by another
-    # worker and briefed twice.
+    # worker and briefed twice. Reads wait up to 30 s for Redis, not redis-py's 5: a worker whose
+    # event loop stalled that long on a starved machine (seen in the tests) would otherwise tear down
+    # its receiver, and with it the jobs it was running.
     return RedisStreamBroker(queue_url, queue_name=STREAM, consumer_group_name=GROUP,
                              consumer_id="0", idle_timeout=int(reclaim_after * 1000), xread_block=1000,
-                             xread_count=1)
+                             xread_count=1, socket_timeout=30)
 
 
 def brief_task(broker: AsyncBroker,
