@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from datetime import UTC, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from telegram.ext import Application, Job
 
 from bot.core.brief import Brief, KeyFigure, SourceInfo
 from bot.core.render.telegram_html import utf16_length, visible_text
@@ -257,3 +260,25 @@ def test_posts_name_every_outlet_and_where_they_differ():
     (markup, ids), = assemble_posts([entry], "Harbour News")
     assert '<a href="https://b.example/1">B</a>' in markup and "Key figures:</b> <b>140</b>" in markup
     assert "Sources differ: 140 people (a.example) vs 150 people (b.example)" in markup and ids == [10, 11]
+
+
+async def scheduled_job(application: Application) -> Job[Any]:
+    """The channel's digest job, once the starting bot has scheduled the stored channels."""
+    for _ in range(100):
+        if jobs := application.job_queue.get_jobs_by_name(f"digest:{CHANNEL}"):
+            return jobs[0]
+        await asyncio.sleep(0.05)
+    raise AssertionError("the channel's digest was not scheduled")
+
+
+async def test_a_channel_dropped_from_allowed_chats_gets_no_scheduled_digest(api, feeds, tmp_path):
+    async with running_bot(bot_settings(api, tmp_path, feeds.port)):
+        await subscribe_both(api, feeds)
+        assert "every 1h" in await command(api, ADMIN, "/schedule @harbour_news every 1h")
+    # the operator lists other chats now; the channel, attached before, keeps its stored schedule
+    async with running_bot(bot_settings(api, tmp_path, feeds.port, allowed_chats="-100999")) as application:
+        await (await scheduled_job(application)).run(application)
+    assert posts(api) == []
+    async with running_bot(bot_settings(api, tmp_path, feeds.port)) as application:  # listed again: it posts
+        await (await scheduled_job(application)).run(application)
+    assert "desalination" in "\n".join(posts(api))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from bot.digests.schedule import next_run, parse_schedule
@@ -28,11 +29,18 @@ def next_run_at(channel: Channel, now: float) -> float | None:
     return next_run(schedule, datetime.fromtimestamp(now, UTC)).timestamp()
 
 
-async def run_due(store: ChannelStore, digests: DigestService, now: float | None = None) -> list[int]:
-    """Claims the digests due by `now`, runs them, and returns their channels."""
+def everywhere(chat_id: int) -> bool:
+    return True
+
+
+async def run_due(store: ChannelStore, digests: DigestService, now: float | None = None,
+                  allowed: Callable[[int], bool] = everywhere) -> list[int]:
+    """Claims the digests due by `now`, runs those of `allowed` channels (the operator's list may
+    have dropped a channel attached before it), and returns the channels run."""
     now = time.time() if now is None else now
     await store.schedule_unscheduled(lambda channel: next_run_at(channel, now))
-    due = await store.claim_due(now, lambda channel: next_run_at(channel, now))
+    due = [channel for channel in await store.claim_due(now, lambda channel: next_run_at(channel, now))
+           if allowed(channel.chat_id)]
     for channel in due:
         try:
             await digests.run(channel)
@@ -41,7 +49,8 @@ async def run_due(store: ChannelStore, digests: DigestService, now: float | None
     return [channel.chat_id for channel in due]
 
 
-async def run_due_forever(store: ChannelStore, digests: DigestService, every: float = CLAIM_EVERY) -> None:
+async def run_due_forever(store: ChannelStore, digests: DigestService, every: float = CLAIM_EVERY,
+                          allowed: Callable[[int], bool] = everywhere) -> None:
     while True:
-        await run_due(store, digests)
+        await run_due(store, digests, allowed=allowed)
         await asyncio.sleep(every)

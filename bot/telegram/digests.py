@@ -16,6 +16,7 @@ from telegram.ext import ContextTypes, JobQueue
 from bot.digests.schedule import next_run, parse_schedule
 from bot.digests.service import DeliveryFailed, DigestDelivery
 from bot.store.channels import Channel
+from bot.telegram.handlers.access import may_attach
 from bot.telegram.resend import with_retries
 from bot.telegram.services import services, started_services
 
@@ -82,8 +83,8 @@ async def digest_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     shared = services(context)
     assert context.job is not None and isinstance(context.job.data, int)  # scheduled with data=chat_id
     channel = await shared.channels.get(context.job.data)
-    if channel is None or channel.paused:
-        return
+    if channel is None or channel.paused or not may_attach(shared.settings, channel.chat_id):
+        return  # removed, paused, or no longer on the operator's allowed_chats
     try:
         await shared.digests.run(channel)
     except Exception:  # one channel's failure must not stop the job queue

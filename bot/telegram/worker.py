@@ -40,6 +40,7 @@ from bot.telegram.app import DATABASE_NAME, _file_url
 from bot.telegram.briefing import answer_stored
 from bot.telegram.digests import telegram_delivery
 from bot.telegram.fairness import UserRateLimit, WorkQueue
+from bot.telegram.handlers.access import may_attach
 from bot.telegram.quota import DailyQuota
 from bot.telegram.resend import MeteredRequest
 from bot.telegram.services import Services
@@ -108,7 +109,8 @@ async def run_worker(settings: Settings, briefer: Briefer | None = None, reclaim
     try:
         async with bot:
             log.info("briefbot worker is up; queue %s", broker.queue_name)
-            background = [asyncio.create_task(run_due_forever(channels, shared.digests), name="due digests")]
+            background = [asyncio.create_task(run_due_forever(
+                channels, shared.digests, allowed=lambda chat_id: may_attach(settings, chat_id)), name="due digests")]
             health = (await serve_app(status_app(lambda: True), settings.webhook_listen, settings.health_port)
                       if settings.health_port else None)   # /healthz and /metrics
             if health is not None:
