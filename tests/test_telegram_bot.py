@@ -76,6 +76,19 @@ async def test_pasted_article_is_answered_with_a_brief(api, tmp_path):
     assert all(int(c.params["message_id"]) == reply.result["message_id"] for c in api.sent("editMessageText", 2))
 
 
+async def test_briefs_show_no_link_preview_card_from_front_ends_or_workers(api, tmp_path):
+    from bot.config import Settings
+    from bot.telegram.worker import plain_bot
+
+    async with running_bot(bot_settings(api, tmp_path)):
+        api.message(3, ARTICLE)
+        await api.wait_for(lambda a: html_briefs(a, 3))
+    (reply,) = api.sent("sendMessage", 3)
+    assert reply.params["link_preview_options"] == {"is_disabled": True}
+    worker_bot = plain_bot(Settings(telegram_bot_token="1:x", queue_url="redis://127.0.0.1:9/0"))
+    assert worker_bot.defaults is not None and worker_bot.defaults.link_preview_options.is_disabled
+
+
 async def test_two_links_get_two_briefs(api, tmp_path, server):
     links = [server.url("/article"), server.url("/plain")]
     async with running_bot(bot_settings(api, tmp_path, server.port)):

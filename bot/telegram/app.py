@@ -37,6 +37,8 @@ if TYPE_CHECKING:
     from bot.queue.broker import BriefQueue
 
 log = logging.getLogger(__name__)
+# Briefs and digests carry their own links; a preview card would crowd them out.
+NO_LINK_PREVIEWS = Defaults(link_preview_options=LinkPreviewOptions(is_disabled=True))
 DATABASE_NAME = "briefbot.sqlite3"
 # Order matters: channels' `/settings @channel` before the chat's `/settings`; briefs last, it takes any text.
 FEATURES = [start, channels, settings_handlers, stats, templates, usage, buttons, inline, briefs]
@@ -61,8 +63,7 @@ def build_application(settings: Settings, briefer: Briefer | None = None) -> App
         .token(settings.telegram_bot_token)
         # One slow brief must never hold up another chat.
         .concurrent_updates(True)
-        # Briefs and digests carry their own links; a preview card would crowd them out.
-        .defaults(Defaults(link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        .defaults(NO_LINK_PREVIEWS)
         # Telegram's flood limits, with retries after a 429's retry_after.
         .rate_limiter(_send_budget(settings))
         .request(MeteredRequest())  # counts Telegram's 429s and 5xx for /metrics

@@ -36,7 +36,7 @@ from bot.store.deliveries import Deliveries
 from bot.store.pending import PendingBrief, PendingBriefs
 from bot.store.state import StateStore
 from bot.store.usage import UsageStore
-from bot.telegram.app import DATABASE_NAME, _file_url
+from bot.telegram.app import DATABASE_NAME, NO_LINK_PREVIEWS, _file_url
 from bot.telegram.briefing import answer_stored
 from bot.telegram.digests import telegram_delivery
 from bot.telegram.fairness import UserRateLimit, WorkQueue
@@ -62,8 +62,8 @@ def plain_bot(settings: Settings) -> Bot:
     if settings.telegram_base_url:
         return ExtBot(settings.telegram_bot_token, base_url=settings.telegram_base_url,
                       base_file_url=_file_url(settings.telegram_base_url), request=MeteredRequest(),
-                      rate_limiter=budget)
-    return ExtBot(settings.telegram_bot_token, request=MeteredRequest(), rate_limiter=budget)
+                      rate_limiter=budget, defaults=NO_LINK_PREVIEWS)
+    return ExtBot(settings.telegram_bot_token, request=MeteredRequest(), rate_limiter=budget, defaults=NO_LINK_PREVIEWS)
 
 
 async def run_worker(settings: Settings, briefer: Briefer | None = None, reclaim_after: float | None = None,
