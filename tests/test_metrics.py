@@ -104,3 +104,17 @@ async def test_the_bot_counts_briefs_stages_repairs_feed_failures_and_telegram_e
     assert moved(before, after, "briefbot_telegram_errors_total", status="429", method="sendMessage") == 1
     assert moved(before, after, "briefbot_telegram_errors_total", status="5xx", method="sendMessage") >= 2
     assert ("briefbot_queue_depth", ()) in after    # the single process's queue: requests waiting for a slot
+
+
+async def test_metrics_are_served_on_the_health_port_and_not_on_the_webhook_that_faces_the_internet(api, tmp_path):
+    webhook_port, health_port = free_port(), free_port()
+    settings = bot_settings(api, tmp_path, webhook_url=f"http://127.0.0.1:{webhook_port}/hook",
+                            webhook_port=webhook_port, health_port=health_port, webhook_secret="s")
+    async with running_bot(settings, Briefer(settings)):
+        samples, _ = await scrape(health_port)
+        assert ("briefbot_queue_depth", ()) in samples
+        async with aiohttp.ClientSession() as session:
+            async with session.get(f"http://127.0.0.1:{webhook_port}/metrics") as response:
+                assert response.status == 404
+            async with session.get(f"http://127.0.0.1:{webhook_port}/healthz") as response:
+                assert response.status == 200

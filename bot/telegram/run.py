@@ -90,7 +90,8 @@ async def serve(settings: Settings, application: Application, stop: asyncio.Even
 async def _start_webhook(settings: Settings, application: Application) -> web.AppRunner:
     secret = settings.webhook_secret or secrets.token_urlsafe(32)
     path = urlsplit(settings.webhook_url).path or "/"
-    runner = await _serve(webhook_app(application, path, secret), settings.webhook_listen, settings.webhook_port)
+    runner = await _serve(webhook_app(application, path, secret, metrics=settings.health_port == settings.webhook_port),
+                          settings.webhook_listen, settings.webhook_port)
     await application.bot.set_webhook(settings.webhook_url, secret_token=secret, allowed_updates=Update.ALL_TYPES)
     log.info("webhook %s served on %s:%s", settings.webhook_url, settings.webhook_listen, settings.webhook_port)
     return runner

@@ -47,8 +47,10 @@ class RecentIds:
         return True
 
 
-def webhook_app(application: Application, path: str, secret: str) -> web.Application:
-    """POST `path` takes updates (wrong or missing secret: 403); GET /healthz says whether the bot runs."""
+def webhook_app(application: Application, path: str, secret: str, metrics: bool = False) -> web.Application:
+    """POST `path` takes updates (wrong or missing secret: 403); GET /healthz says whether the bot runs;
+    GET /metrics only given `metrics` (the health port is the webhook port): the webhook faces the
+    internet, the health port need not."""
     seen = RecentIds(REMEMBERED_UPDATES)
 
     async def receive(request: web.Request) -> web.Response:
@@ -72,14 +74,14 @@ def webhook_app(application: Application, path: str, secret: str) -> web.Applica
         await application.update_queue.put(update)
         return web.Response(text="ok")
 
-    app = health_app(application)
+    app = health_app(application, metrics)
     app.router.add_post(path, receive)
     return app
 
 
-def health_app(application: Application) -> web.Application:
-    """GET /healthz says whether the bot runs; GET /metrics gives this process's metrics."""
-    return status_app(lambda: application.running, lambda: show_queue(application))
+def health_app(application: Application, metrics: bool = True) -> web.Application:
+    """GET /healthz says whether the bot runs; GET /metrics (unless not `metrics`) gives this process's metrics."""
+    return status_app(lambda: application.running, lambda: show_queue(application), metrics)
 
 
 async def show_queue(application: Application) -> None:
@@ -97,8 +99,9 @@ async def show_queue(application: Application) -> None:
 
 
 def status_app(running: Callable[[], bool], before_scrape: Callable[[], Awaitable[None]] | None = None,
-               ) -> web.Application:
-    """/healthz (503 unless `running()`) and /metrics (`before_scrape` brings gauges up to date first)."""
+               with_metrics: bool = True) -> web.Application:
+    """/healthz (503 unless `running()`) and, `with_metrics`, /metrics (`before_scrape` brings gauges
+    up to date first)."""
 
     async def health(request: web.Request) -> web.Response:
         if not running():
@@ -118,7 +121,8 @@ def status_app(running: Callable[[], bool], before_scrape: Callable[[], Awaitabl
 
     app = web.Application(client_max_size=MAX_UPDATE_BYTES)
     app.router.add_get("/healthz", health)
-    app.router.add_get("/metrics", metrics)
+    if with_metrics:
+        app.router.add_get("/metrics", metrics)
     return app
 
 
