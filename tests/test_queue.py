@@ -238,6 +238,24 @@ async def queue_depth(session: aiohttp.ClientSession, port: int) -> float | None
     return float(found[1]) if found else None
 
 
+async def test_the_job_stream_keeps_a_bounded_number_of_jobs(queue_url):
+    from redis.asyncio import Redis
+
+    from bot.queue.broker import STREAM
+
+    queue = await BriefQueue.open(queue_url, keep_jobs=10)
+    try:
+        for pending_id in range(500):
+            await queue.put(pending_id)
+    finally:
+        await queue.close()
+    redis = Redis.from_url(queue_url)
+    try:
+        assert await redis.xlen(STREAM) <= 200   # trimmed by whole stream nodes (100 entries each), not kept all
+    finally:
+        await redis.aclose()
+
+
 async def test_a_job_is_worked_on_by_one_worker_while_it_lives_and_by_another_once_it_died(queue_url):
     """The lease behind a reclaimed job: a live worker renews it past its length, so another waits;
     a dead worker's (taken, never renewed nor released) lapses after its length."""

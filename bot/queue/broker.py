@@ -26,9 +26,12 @@ BRIEF_TASK = "briefbot.brief"
 STREAM = "briefbot:briefs"
 GROUP = "briefbot-workers"
 RECLAIM_AFTER = 300.0   # seconds: longer than the slowest brief, so a live worker's job is never taken
+# Jobs the stream keeps, done or not: without a cap Redis keeps every job ever queued. Far more than
+# any backlog the front ends let build up, so trimming only ever drops jobs long acknowledged.
+KEEP_JOBS = 100_000
 
 
-def make_broker(queue_url: str, reclaim_after: float = RECLAIM_AFTER) -> RedisStreamBroker:
+def make_broker(queue_url: str, reclaim_after: float = RECLAIM_AFTER, keep_jobs: int = KEEP_JOBS) -> RedisStreamBroker:
     # One job per read, when a slot is free: a job read but left waiting in a busy worker would count
     # as idle towards reclaim_after (taskiq-redis reads 100 at a time by default), be taken by another
     # worker and briefed twice. Reads wait up to 30 s for Redis, not redis-py's 5: a worker whose
@@ -36,7 +39,7 @@ def make_broker(queue_url: str, reclaim_after: float = RECLAIM_AFTER) -> RedisSt
     # its receiver, and with it the jobs it was running.
     return RedisStreamBroker(queue_url, queue_name=STREAM, consumer_group_name=GROUP,
                              consumer_id="0", idle_timeout=int(reclaim_after * 1000), xread_block=1000,
-                             xread_count=1, socket_timeout=30)
+                             xread_count=1, socket_timeout=30, maxlen=keep_jobs, approximate=True)
 
 
 def brief_task(broker: AsyncBroker,
@@ -61,8 +64,8 @@ class BriefQueue:
         self._task = brief_task(broker)
 
     @classmethod
-    async def open(cls, queue_url: str) -> BriefQueue:
-        broker = make_broker(queue_url)
+    async def open(cls, queue_url: str, keep_jobs: int = KEEP_JOBS) -> BriefQueue:
+        broker = make_broker(queue_url, keep_jobs=keep_jobs)
         await broker.startup()
         return cls(broker)
 
