@@ -16,16 +16,20 @@ against the fake Bot API from tests/):
 5. flaky:  the same chats with 10% of sends and edits answered 502 and 30% 429: briefs
            delivered, "Sorry" replies, briefs delivered twice (the issue's bar: all, none, none).
 
-`--only PART` runs one part; `--repeat N` runs the load part N times (the machine may be busy).
+`--only PART` runs one part; `--repeat N` runs the load part N times (the machine may be busy);
+`--briefing-at REV` runs it with bot/telegram/briefing.py as it was at git revision REV, for a
+before/after on the same machine (e.g. 31dc850^, before one Bot API call a quick brief).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib.util
 import random
 import sqlite3
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -39,7 +43,6 @@ from bot.digests.stories import group_stories  # noqa: E402
 from bot.web.addresses import parse_allowlist  # noqa: E402
 from bot.web.feeds import fetch_feed  # noqa: E402
 from bot.web.fetch import FetchPolicy, SafeFetcher  # noqa: E402
-from tests.botharness import bot_settings, running_bot  # noqa: E402
 from tests.fakebotapi import FakeBotAPI  # noqa: E402
 from tests.httpserver import start_on_loopback  # noqa: E402
 
@@ -96,6 +99,8 @@ def calls_to(api: FakeBotAPI, chats: range) -> int:
 
 
 async def bench_load(chats: int, drip: float, links: int = 2) -> None:
+    from tests.botharness import bot_settings, running_bot  # after --briefing-at, if given
+
     released = asyncio.Event()
 
     async def dripping(request: web.Request) -> web.StreamResponse:
@@ -143,6 +148,7 @@ async def bench_load(chats: int, drip: float, links: int = 2) -> None:
 
 
 async def bench_help(asks: int = 400) -> None:
+    from tests.botharness import bot_settings, running_bot
     from tests.feedserver import ARTICLE as ARTICLE_HTML
     from tests.feedserver import rss
 
@@ -200,6 +206,8 @@ async def bench_help(asks: int = 400) -> None:
 
 
 async def bench_flaky(chats: int) -> None:
+    from tests.botharness import bot_settings, running_bot
+
     api = FakeBotAPI()
     await api.start()
     api.flaky({"sendMessage", "editMessageText", "deleteMessage"}, bad_gateway=0.1, too_many=0.3)
@@ -221,13 +229,30 @@ async def bench_flaky(chats: int) -> None:
     await api.stop()
 
 
+def use_briefing_at(revision: str, folder: Path) -> None:
+    """bot.telegram.briefing from `revision`, imported before anything imports today's."""
+    source = subprocess.run(["git", "show", f"{revision}:bot/telegram/briefing.py"], check=True,
+                            capture_output=True, cwd=Path(__file__).resolve().parents[1]).stdout
+    path = folder / "briefing.py"
+    path.write_bytes(source)
+    spec = importlib.util.spec_from_file_location("bot.telegram.briefing", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["bot.telegram.briefing"] = module
+    spec.loader.exec_module(module)
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--chats", type=int, default=30)
     parser.add_argument("--drip", type=float, default=20.0)
     parser.add_argument("--only", choices=["feed", "group", "load", "help", "flaky"])
     parser.add_argument("--repeat", type=int, default=1, help="runs of the load part")
+    parser.add_argument("--briefing-at", metavar="REV", help="the load part with briefing.py at this git revision")
     args = parser.parse_args()
+    if args.briefing_at:
+        use_briefing_at(args.briefing_at, Path(tempfile.mkdtemp()))
+        print(f"bot/telegram/briefing.py as at {args.briefing_at}")
     if args.only in (None, "feed"):
         await bench_feed()
     if args.only in (None, "group"):
