@@ -58,3 +58,23 @@ class PrefixTranslator:
         if self.gate is not None:
             self.gate.wait(20)
         return [f"[{self.target}] {text}" for text in texts]
+
+
+# ---- a channel with an admin and a member, as the channel-feature tests use it ----------------
+
+CHANNEL = -1001234
+ADMIN, STRANGER = 7, 8
+
+
+def with_harbour_channel(api: FakeBotAPI) -> FakeBotAPI:
+    """@harbour_news, where ADMIN administers and STRANGER is only a member."""
+    api.add_channel(CHANNEL, "harbour_news", "Harbour News", {ADMIN: "administrator", STRANGER: "member"})
+    return api
+
+
+def replies(api: FakeBotAPI, user: int) -> list[str]:
+    return [c.params["text"] for c in api.sent("sendMessage", user)]
+
+
+def posts(api: FakeBotAPI) -> list[str]:
+    return [c.params["text"] for c in api.sent("sendMessage", CHANNEL)]

@@ -16,26 +16,14 @@ from bot.core.render.telegram_html import utf16_length, visible_text
 from bot.digests.posts import DigestEntry, assemble_posts, figure_disagreements
 from bot.digests.schedule import Schedule, next_run, parse_schedule
 from bot.digests.stories import canonical_url, group_stories
-from tests.botharness import bot_settings, running_bot
+from tests.botharness import ADMIN, CHANNEL, STRANGER, bot_settings, posts, replies, running_bot, with_harbour_channel
 from tests.fakebotapi import BOT_USER, FakeBotAPI
 from tests.feedserver import FeedServer
-
-CHANNEL = -1001234
-ADMIN, STRANGER = 7, 8
 
 
 @pytest.fixture
 def api(api: FakeBotAPI) -> FakeBotAPI:
-    api.add_channel(CHANNEL, "harbour_news", "Harbour News", {ADMIN: "administrator", STRANGER: "member"})
-    return api
-
-
-def replies(api: FakeBotAPI, user: int) -> list[str]:
-    return [c.params["text"] for c in api.sent("sendMessage", user)]
-
-
-def posts(api: FakeBotAPI) -> list[str]:
-    return [c.params["text"] for c in api.sent("sendMessage", CHANNEL)]
+    return with_harbour_channel(api)
 
 
 async def command(api: FakeBotAPI, user: int, text: str) -> str:

@@ -15,12 +15,9 @@ from bot.store.database import Database
 from bot.store.events import DAY, ChannelEvents, ChannelStats, Counts, FeedCounts, guard_repairs
 from bot.store.schema import channel_events
 from bot.telegram.services import services
-from tests.botharness import bot_settings, running_bot
+from tests.botharness import ADMIN, CHANNEL, STRANGER, bot_settings, replies, running_bot, with_harbour_channel
 from tests.fakebotapi import FakeBotAPI
 from tests.feedserver import FeedServer
-
-CHANNEL = -1001234
-ADMIN, STRANGER = 7, 8
 
 
 class FigureBender:
@@ -46,12 +43,7 @@ class FigureBender:
 
 @pytest.fixture
 def api(api: FakeBotAPI) -> FakeBotAPI:
-    api.add_channel(CHANNEL, "harbour_news", "Harbour News", {ADMIN: "administrator", STRANGER: "member"})
-    return api
-
-
-def replies(api: FakeBotAPI, user: int) -> list[str]:
-    return [c.params["text"] for c in api.sent("sendMessage", user)]
+    return with_harbour_channel(api)
 
 
 async def command(api: FakeBotAPI, user: int, text: str, language: str = "en") -> str:

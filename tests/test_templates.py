@@ -13,26 +13,23 @@ from bot.core.render.telegram_html import utf16_length, visible_text
 from bot.digests.posts import DigestEntry, assemble_posts, render_entry, story_hashtags
 from bot.digests.template import MAX_LINE, DigestTemplate, TemplateError, fill, local_day, one_line, parse_hashtags
 from bot.pipeline import Briefer
-from tests.botharness import PrefixTranslator, bot_settings, running_bot
+from tests.botharness import (
+    ADMIN,
+    STRANGER,
+    PrefixTranslator,
+    bot_settings,
+    posts,
+    replies,
+    running_bot,
+    with_harbour_channel,
+)
 from tests.fakebotapi import FakeBotAPI
 from tests.feedserver import FeedServer
-
-CHANNEL = -1001234
-ADMIN, STRANGER = 7, 8
 
 
 @pytest.fixture
 def api(api: FakeBotAPI) -> FakeBotAPI:
-    api.add_channel(CHANNEL, "harbour_news", "Harbour News", {ADMIN: "administrator", STRANGER: "member"})
-    return api
-
-
-def replies(api: FakeBotAPI, user: int) -> list[str]:
-    return [c.params["text"] for c in api.sent("sendMessage", user)]
-
-
-def posts(api: FakeBotAPI) -> list[str]:
-    return [c.params["text"] for c in api.sent("sendMessage", CHANNEL)]
+    return with_harbour_channel(api)
 
 
 async def command(api: FakeBotAPI, user: int, text: str, language: str = "en", replies_expected: int = 1) -> list[str]:
