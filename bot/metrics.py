@@ -13,6 +13,7 @@ from __future__ import annotations
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Counter, Gauge, Histogram, generate_latest
 
 from bot.core.brief import Brief
+from bot.core.guard import guard_repairs
 
 BRIEFS = Counter("briefbot_briefs_total", "Briefs asked for in chats, by outcome (briefed, cached, refused: a "
                  "reason was told, busy: the queue was full, failed) and the configured engine",
@@ -37,9 +38,6 @@ QUEUE_DEPTH = Gauge("briefbot_queue_depth", "Briefs waiting for a worker: the st
                     "(scaled out), or the requests waiting for a work slot (single process)")
 QUEUE_PENDING = Gauge("briefbot_queue_in_progress", "Brief jobs taken by a worker and not yet acknowledged")
 
-GUARD_WARNING = "Figure guard"   # how every warning of the figure guard begins (bot.engines.apply, llm_check)
-
-
 def observe_stage(stage: str, seconds: float) -> None:
     """A stage's time; thread-safe, so the Briefer's worker threads may call it (its `timings`)."""
     STAGE_SECONDS.labels(stage).observe(seconds)
@@ -48,7 +46,7 @@ def observe_stage(stage: str, seconds: float) -> None:
 def brief_made(brief: Brief, engine: str) -> None:
     """A brief was made (not taken from the cache): counted, with the figure guard's repairs in it."""
     BRIEFS.labels("briefed", engine).inc()
-    GUARD_REPAIRS.inc(sum(warning.startswith(GUARD_WARNING) for warning in brief.warnings))
+    GUARD_REPAIRS.inc(guard_repairs(brief.warnings))
 
 
 def exposition() -> tuple[bytes, str]:

@@ -10,9 +10,10 @@ import time
 import pytest
 from sqlalchemy import func, select, text
 
+from bot.core.guard import guard_repairs
 from bot.pipeline import Briefer
 from bot.store.database import Database
-from bot.store.events import DAY, ChannelEvents, ChannelStats, Counts, FeedCounts, guard_repairs
+from bot.store.events import DAY, ChannelEvents, ChannelStats, Counts, FeedCounts
 from bot.store.schema import channel_events
 from bot.telegram.services import services
 from tests.botharness import ADMIN, CHANNEL, STRANGER, bot_settings, replies, running_bot, with_harbour_channel

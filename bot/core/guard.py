@@ -11,10 +11,19 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.core.facts.figures import Figure, FigureIndex, extract_figures, figures_match
 from bot.core.text.normalize import ascii_digits
+
+# How the engines begin each warning about a guard repair; metrics, channel stats and digests count them.
+GUARD_WARNING = "Figure guard"
+
+
+def guard_repairs(warnings: Iterable[str]) -> int:
+    """How many of a brief's warnings report a figure-guard repair."""
+    return sum(warning.startswith(GUARD_WARNING) for warning in warnings)
 
 
 @dataclass(frozen=True)

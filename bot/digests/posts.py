@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from bot.core.brief import Brief
 from bot.core.facts.figures import extract_figures
+from bot.core.guard import GUARD_WARNING
 from bot.core.render.labels import ENGLISH, RenderLabels
 from bot.core.render.plain import outlet_name
 from bot.core.render.telegram_html import (
@@ -57,7 +58,7 @@ def render_entry(entry: DigestEntry, template: DigestTemplate = DEFAULT_TEMPLATE
         lines.append(f"<b>{escape(labels.sources)}:</b> " + " · ".join(links))
         if entry.disagreements:
             lines.append(f"<i>{escape(labels.sources_differ)}: " + escape("; ".join(entry.disagreements)) + "</i>")
-    lines += [f"<i>{escape(w)}</i>" for w in brief.warnings if w.startswith("Figure guard")]
+    lines += [f"<i>{escape(w)}</i>" for w in brief.warnings if w.startswith(GUARD_WARNING)]
     if entry.hashtags:
         lines.append(escape(" ".join(entry.hashtags)))
     return "\n".join(lines)

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.core.brief import Brief, SourceInfo
+from bot.core.guard import guard_repairs
 from bot.core.links import site_host
 from bot.core.render.telegraph import PageEntry, headline_post
 from bot.core.text.normalize import fold_for_matching
@@ -33,7 +34,7 @@ from bot.i18n import render_labels
 from bot.metrics import FEED_FAILURES
 from bot.pipeline import Briefer
 from bot.store.channels import Channel, ChannelStore, Feed, Item
-from bot.store.events import ChannelEvents, guard_repairs
+from bot.store.events import ChannelEvents
 from bot.web.errors import FetchCause, FetchError
 from bot.web.feeds import fetch_feed
 from bot.web.fetch import FetchedPage, SafeFetcher

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -28,14 +28,6 @@ KINDS: tuple[EventKind, ...] = ("post", "item", "duplicate", "guard_repair", "fe
 DAY = 24 * 3600
 KEEP_SECONDS = 30 * DAY
 PRUNE_EVERY = 3600.0
-GUARD_PREFIX = "Figure guard"  # how the engines begin a brief's warning when the guard repaired it
-
-
-def guard_repairs(warnings: Iterable[str]) -> int:
-    """How many of a brief's warnings report a figure-guard repair."""
-    return sum(warning.startswith(GUARD_PREFIX) for warning in warnings)
-
-
 @dataclass(frozen=True)
 class Counts:
     """One number over the last 7 and the last 30 days."""
