@@ -178,6 +178,25 @@ async def test_original_button_briefs_the_source_language(api, tmp_path):
     assert "<b>Key figures:</b>" in english and "الأرقام الرئيسية" not in english
 
 
+async def test_a_brief_left_untranslated_for_want_of_a_model_is_translated_once_it_is_installed(
+        api, tmp_path, tiny_models):
+    import shutil
+
+    model = tmp_path / "models" / "en-ar"
+    settings = bot_settings(api, tmp_path, translation_model=str(model), beam_size=1)
+    async with running_bot(settings):
+        api.message(22, "/lang ar")
+        await api.wait_for(lambda a: texts_to(a, 22))
+        api.message(22, ARTICLE)
+        (untranslated,) = await api.wait_for(lambda a: html_briefs(a, 22))
+    shutil.copytree(tiny_models["marian"], model)   # what `briefbot models download` does
+    async with running_bot(settings):
+        api.message(22, ARTICLE)
+        briefs = await api.wait_for(lambda a: len(html_briefs(a, 22)) == 2 and html_briefs(a, 22))
+    missing = "No English→Arabic translation model is installed"
+    assert missing in untranslated and missing not in briefs[1]   # translated now, not served from the cache
+
+
 async def test_settings_survive_a_restart(api, tmp_path):
     settings = bot_settings(api, tmp_path)
     async with running_bot(settings):

@@ -312,10 +312,17 @@ async def _make_brief(services: Services, request: BriefRequest, choice: ReaderC
     async with services.work.slot(on_queued=tell_position):
         brief = await _brief(services.briefer, request, page, options)
     brief_made(brief, services.settings.engine)
-    if server_failed(brief):  # not kept: the next ask tries the LLM server again
+    if server_failed(brief) or not_as_asked(brief, choice):  # not kept: the next ask tries again
         return brief, source_key, None
     return brief, source_key, asyncio.ensure_future(services.cache.put(key, brief))
 
+
+
+def not_as_asked(brief: Brief, choice: ReaderChoice) -> bool:
+    """Left in a language the reader neither asked for nor reads: no model for the pair yet. Once
+    `briefbot models download` installs it, the engines' signature is the same, so a kept brief
+    would be served untranslated for a week."""
+    return brief.language != choice.to and brief.language not in choice.keep
 
 async def _fetch(services: Services, url: str, status: StatusMessage | None) -> FetchedPage:
     """The page, fetched outside the workers: a slow site holds a fetch slot, not the CPU."""
