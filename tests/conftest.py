@@ -119,3 +119,13 @@ def database_url(request, tmp_path) -> str:
     if request.param == "sqlite":
         return f"sqlite+aiosqlite:///{tmp_path / 'briefbot.sqlite3'}"
     return request.getfixturevalue("postgres").database()
+
+
+@pytest.fixture
+async def database(database_url):
+    """The store opened (and migrated) on each kind of database."""
+    from bot.store.database import Database
+
+    opened = await Database.open(database_url)
+    yield opened
+    await opened.close()

@@ -13,7 +13,6 @@ import pytest
 
 from bot.config import Settings
 from bot.errors import BriefError
-from bot.store.database import Database
 from bot.store.usage import UsageStore, UsageTotals, UserUsage, days_before, utc_day
 from bot.telegram.services import services
 from tests.botharness import bot_settings, running_bot
@@ -68,13 +67,6 @@ def test_quota_and_admins_come_from_the_environment():
 
 
 # ---- the usage table, on both databases --------------------------------------------------
-
-@pytest.fixture
-async def database(database_url):
-    opened = await Database.open(database_url)
-    yield opened
-    await opened.close()
-
 
 async def test_counting_is_atomic_and_stops_at_the_limit(database):
     store = UsageStore(database)

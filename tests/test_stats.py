@@ -12,7 +12,6 @@ from sqlalchemy import func, select, text
 
 from bot.core.guard import guard_repairs
 from bot.pipeline import Briefer
-from bot.store.database import Database
 from bot.store.events import DAY, ChannelEvents, ChannelStats, Counts, FeedCounts
 from bot.store.schema import channel_events
 from bot.telegram.services import services
@@ -116,13 +115,6 @@ async def test_a_removed_feed_keeps_its_numbers(api, feeds: FeedServer, tmp_path
 
 
 # ---- the events table, on both databases ------------------------------------------------------
-
-@pytest.fixture
-async def database(database_url):
-    opened = await Database.open(database_url)
-    yield opened
-    await opened.close()
-
 
 async def test_events_are_summed_over_7_and_30_days_and_pruned_after_30(database):
     clock = [1_000 * DAY]

@@ -24,13 +24,6 @@ from bot.store.pending import PendingBriefs
 CHANNEL = -1001234567890   # Telegram channel ids need 64 bits
 
 
-@pytest.fixture
-async def database(database_url):
-    opened = await Database.open(database_url)
-    yield opened
-    await opened.close()
-
-
 def entry(n: int) -> dict[str, str]:
     return {"guid": f"g{n}", "url": f"https://news.example/{n}", "title": f"Story {n}", "summary": "…"}
 
