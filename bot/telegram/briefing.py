@@ -346,7 +346,7 @@ async def reply_with_brief(services: Services, message: Message, request: BriefR
     """Brief `request` for `user_id` in answer to `message`: the brief as one reply when it is quick,
     else a status message that shows progress and then becomes the brief."""
     if services.quota.told(user_id):  # told already: say nothing more
-        log.info("request from user %s dropped: rate limited", user_id)
+        log.info("request from user %s dropped: daily quota spent", user_id)
         return
     try:  # counted in one atomic step, so a burst cannot slip past; one notice a window, no status message
         await services.rate_limit.admit(user_id)
@@ -360,13 +360,13 @@ async def reply_with_brief(services: Services, message: Message, request: BriefR
     if services.queue is None:
         await _brief_here(services, message, request, choice, texts, user_id)
         return
+    # scaled out: a worker answers, in this same status message
     stored = await services.cache.remember_source(request.url, request.text, request.document, request.filename)
     pending = PendingBriefs(services.database)
-    if services.queue is not None:  # scaled out: a worker answers, in this same status message
-        sent = (await StatusMessage.open(message, texts, await queue_position(services, texts))).message
-        await services.queue.put(await pending.add(message.chat_id, user_id, message.message_id,
-                                                   sent.message_id if sent else None, stored.key,
-                                                   choice.as_dict(), texts.language))
+    sent = (await StatusMessage.open(message, texts, await queue_position(services, texts))).message
+    await services.queue.put(await pending.add(message.chat_id, user_id, message.message_id,
+                                               sent.message_id if sent else None, stored.key,
+                                               choice.as_dict(), texts.language))
 
 
 async def _brief_here(services: Services, message: Message, request: BriefRequest, choice: ReaderChoice,
