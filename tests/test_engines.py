@@ -124,6 +124,23 @@ def test_ctranslate2_conversion_gives_the_same_translations(tiny_models, tmp_pat
             plain.translate(SENTENCES, beam_size=beams, max_new_tokens=16)
 
 
+def test_a_call_spread_over_decoder_copies_gives_each_text_its_own_translation(tiny_models, tmp_path):
+    from bot.engines.ct2 import CT2Translator, convert, sub_batch, thread_options
+
+    assert thread_options("cpu", 2) == {"inter_threads": 2, "intra_threads": 1}
+    assert [sub_batch(n, 4, replicas=2) for n in (1, 3, 13, 100)] == [1, 2, 7, 8]
+    assert sub_batch(100, 8, replicas=2) == 4 and sub_batch(5, 4, replicas=1) == 5
+    folder = tiny_models["marian"]
+    choice = translation_model("ar", "en", override=str(folder))
+    model = convert(folder, tmp_path / "ct2", "float32")
+    spread = CT2Translator(choice, model, folder, device="cpu", threads=2, compute_type="float32")
+    alone = CT2Translator(choice, model, folder, device="cpu", threads=1, compute_type="float32")
+    assert (spread.replicas, alone.replicas) == (2, 1)
+    texts = SENTENCES * 3
+    together = spread.translate(texts, beam_size=2, max_new_tokens=12)
+    assert together == [alone.translate([text], beam_size=2, max_new_tokens=12)[0] for text in texts]
+
+
 def test_both_backends_give_the_beams_hypotheses_best_first(tiny_models, tmp_path):
     from bot.engines.ct2 import CT2Translator, convert
 

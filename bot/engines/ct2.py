@@ -10,6 +10,12 @@ layer to the target words its source words can translate to; with a 62,834-word
 vocabulary that layer is most of a decoder step. Make one from a word-aligned
 parallel corpus (see README, "Vocabulary map") and convert with it, or copy it into
 the converted folder as `vmap.txt`.
+
+On the CPU each core runs its own copy of the decoder (`inter_threads`, one thread
+each, the weights shared) and a call's texts are split into sub-batches that the
+copies decode at once. A decoder step of this size is too small to share out: on 2
+cores two threads on one batch were slower than one (opus-mt-ar-en, beam 4: 21.8
+against 8.1 ms a step for one text; bench/speed.py).
 """
 
 from __future__ import annotations
@@ -23,6 +29,10 @@ from bot.engines.registry import TranslationModel
 from bot.engines.seq2seq import BATCH_SIZE, MAX_INPUT_TOKENS, target_token
 
 DEFAULT_QUANTIZATION = "int8"
+# Hypotheses one CPU sub-batch decodes together: 8 texts at beam 4, 4 at beam 8. Fewer leave
+# the step's overhead unshared, more spill the cache (beam 4: 430, 590, 650 and 290 tokens/s for
+# sub-batches of 2, 4, 8 and 16 texts on 2 cores).
+CPU_HYPOTHESES_PER_BATCH = 32
 VMAP = "vmap.txt"  # the name CTranslate2's converters give the vocabulary map
 
 
@@ -36,6 +46,21 @@ def convert(source: Path, output: Path, quantization: str = DEFAULT_QUANTIZATION
     converter = TransformersConverter(str(source))
     return Path(converter.convert(str(output), vmap=str(vmap) if vmap else None, quantization=quantization,
                                   force=True))
+
+
+def thread_options(device: str, threads: int = 0) -> dict[str, int]:
+    """CTranslate2's threads: on the CPU one decoder copy per core given (`threads`, 0 for all),
+    one thread each (see the module's docstring); on a GPU one copy."""
+    if device == "cpu":
+        return {"inter_threads": cpu_threads(threads), "intra_threads": 1}
+    return {"inter_threads": 1, "intra_threads": cpu_threads(threads)}
+
+
+def sub_batch(texts: int, beam_size: int, replicas: int, limit: int = BATCH_SIZE) -> int:
+    """Texts per CPU sub-batch: a call spread over every decoder copy, each sub-batch at most
+    `CPU_HYPOTHESES_PER_BATCH` hypotheses (CTranslate2 sorts the call's texts by length first)."""
+    spread = -(-texts // max(1, replicas))
+    return max(1, min(limit, CPU_HYPOTHESES_PER_BATCH // max(1, beam_size), spread))
 
 
 def compute_type_for(device: str) -> str:
@@ -130,9 +155,10 @@ class CT2Translator:
         self.folder = converted
         self.codec = codec_for(choice, tokenizer_path)
         self.use_vmap = (converted / VMAP).exists()
+        threading = thread_options(self.device, threads)
+        self.replicas = threading["inter_threads"]
         self.translator = ctranslate2.Translator(str(converted), device=self.device,
-                                                 compute_type=compute_type or compute_type_for(self.device),
-                                                 intra_threads=cpu_threads(threads))
+                                                 compute_type=compute_type or compute_type_for(self.device), **threading)
 
     @property
     def memory_bytes(self) -> int:
@@ -157,10 +183,13 @@ class CT2Translator:
 
     def translate_tokens(self, tokens: list[list[str]], beam_size: int, max_length: int,
                          min_length: int = 0, count: int = 1) -> list[list[str]]:
-        """One model call for tokenized texts, in length-sorted batches of `batch_size`: up to
-        `count` hypotheses each (no more than the beam keeps), the best first."""
+        """One model call for tokenized texts, in length-sorted sub-batches (on the CPU spread over
+        the decoder copies, see `sub_batch`): up to `count` hypotheses each (no more than the beam
+        keeps), the best first."""
         forced = target_token(self.choice.family, self.choice.target_code)
-        options: dict[str, Any] = {"beam_size": beam_size, "max_batch_size": self.batch_size,
+        size = sub_batch(len(tokens), beam_size, self.replicas, self.batch_size) if self.device == "cpu" \
+            else self.batch_size
+        options: dict[str, Any] = {"beam_size": beam_size, "max_batch_size": size,
                                    "max_decoding_length": max_length, "min_decoding_length": min_length,
                                    "use_vmap": self.use_vmap, "num_hypotheses": max(1, min(count, beam_size))}
         if forced:
