@@ -8,17 +8,19 @@ random weights, and every generation is forced to a fixed output length.
 
 Reports:
 1. translation tokens/s (output tokens) for transformers fp32, bf16 and
-   CTranslate2 int8 (with and without a vocabulary map), at batch 1 and 16,
-   at the default beam (4), for each translation model;
+   CTranslate2 int8 (one decoder on every thread, as before; a decoder per core,
+   as briefbot runs it; and that with a vocabulary map), at batch 1 and 16, at
+   the default beam (4), for each translation model;
 2. what users run (issue 14): the Briefer end to end on real Arabic articles
    (EASC, read at run time from ../shared/data/easc/easc.jsonl) to English briefs
    with CTranslate2 int8 opus-mt-ar-en, every translation as long as its input,
    guard retries included, briefs one after the other and 8 at once, for the
    path before issue 14 (`before`: no batcher, one beam-8 retry per failed text,
-   every label translated), the current one with the guard seeing only each
-   beam's best hypothesis (`best hypothesis only`), the current one (`now`: the
-   guard takes the best-ranked hypothesis that keeps the figures before it
-   retries) and the same with a vocabulary map; each mode in its own process,
+   every label translated, one decoder on every thread), the current one with
+   CTranslate2 run as before (`now, one decoder on all threads`), the current
+   one (`now`: a decoder per core, the guard taking the best-ranked hypothesis
+   that keeps the figures before it retries) and the same with a vocabulary
+   map; each mode in its own process,
    with its peak resident memory (VmHWM), its cold start (imports, model load,
    first brief), its guard retries and the hypotheses the guard picked; with
    `--repeat N` the paths run in turn N times and the best of each figure is shown
@@ -187,15 +189,20 @@ def write_vmap(folder: Path) -> Path:
     return path
 
 
-def tokens_per_second_ct2(folder: Path, batch: int, threads: int, vmap: bool = False) -> float:
+def tokens_per_second_ct2(folder: Path, batch: int, threads: int, vmap: bool = False, shipped: bool = True) -> float:
+    """CTranslate2 int8 as briefbot runs it (`shipped`: a decoder copy per core, the batch spread
+    over them, bot/engines/ct2.py), or as it ran before (one decoder on every thread)."""
     import ctranslate2
 
-    translator = ctranslate2.Translator(str(converted(folder, vmap)), device="cpu", compute_type="int8",
-                                        intra_threads=threads)
+    from bot.engines.ct2 import sub_batch, thread_options
+
+    threading = thread_options("cpu", threads) if shipped else {"inter_threads": 1, "intra_threads": threads}
+    translator = ctranslate2.Translator(str(converted(folder, vmap)), device="cpu", compute_type="int8", **threading)
+    size = sub_batch(batch, BEAM, threading["inter_threads"]) if shipped else 16
     vocab = [p for p in json.loads((folder / "vocab.json").read_text(encoding="utf-8")) if p.startswith("▁")]
     sentence = vocab[10:10 + SENTENCE_TOKENS] + ["</s>"]
     options = dict(beam_size=BEAM, min_decoding_length=OUTPUT_TOKENS, max_decoding_length=OUTPUT_TOKENS,
-                   use_vmap=vmap)
+                   use_vmap=vmap, max_batch_size=size)
     translator.translate_batch([sentence], **dict(options, min_decoding_length=4, max_decoding_length=4))
     started = time.perf_counter()
     translator.translate_batch([sentence] * batch, **options)
@@ -208,16 +215,23 @@ class ForcedLength:
     """The CTranslate2 translator with every translation as long as its input: a random model
     would stop anywhere. CTranslate2 forces one length per call, and a real model's short
     translations leave the batch when they end, so texts go in groups of the same length,
-    rounded up to 8 tokens, at most a batch each: what each costs is its own length."""
+    rounded up to 8 tokens: what each costs is its own length. The groups of one call go to the
+    decoder copies at once, as the length-sorted sub-batches of one real call do.
+
+    `one_decoder` runs CTranslate2 as before this session's change: one decoder on every thread,
+    sub-batches of 16 texts."""
 
     ROUND = 8
 
-    def __init__(self, folder: Path, threads: int, vmap: bool = False) -> None:
-        from bot.engines.ct2 import CT2Translator
+    def __init__(self, folder: Path, threads: int, vmap: bool = False, one_decoder: bool = False) -> None:
+        import bot.engines.ct2 as ct2
         from bot.engines.registry import translation_model
 
         choice = translation_model("ar", "en")
-        self.inner = CT2Translator(choice, converted(folder, vmap), folder, device="cpu", threads=threads)
+        if one_decoder:  # this process runs one path only, so the module may be set for it
+            ct2.thread_options = lambda device, threads=0: {"inter_threads": 1, "intra_threads": threads or 2}
+            ct2.CPU_HYPOTHESES_PER_BATCH = 1 << 20  # the sub-batch is then min(16, texts), as before
+        self.inner = ct2.CT2Translator(choice, converted(folder, vmap), folder, device="cpu", threads=threads)
         self.name, self.source, self.target = self.inner.name, "ar", "en"
         self.calls = 0
 
@@ -225,18 +239,23 @@ class ForcedLength:
         return [best for best, *_ in self._hypotheses(texts, beam_size, 1)]
 
     def _hypotheses(self, texts: list[str], beam_size: int | None, count: int) -> list[list[str]]:
+        from concurrent.futures import ThreadPoolExecutor
+
         self.calls += 1
         tokens = [self.inner.codec.encode(text) for text in texts]
         groups: dict[int, list[int]] = {}
         for i, encoded in enumerate(tokens):
             groups.setdefault(-(-len(encoded) // self.ROUND) * self.ROUND, []).append(i)
+        beam = beam_size or self.inner.beam_size
+
+        def decode(group: tuple[int, list[int]]) -> list[list[str]]:
+            length, members = group
+            return self.inner.translate_tokens([tokens[i] for i in members], beam, length, length, count)
+
         outputs: list[list[str]] = [[] for _ in texts]
-        size = self.inner.batch_size
-        for length, members in sorted(groups.items()):
-            for chunk in (members[i:i + size] for i in range(0, len(members), size)):
-                done = self.inner.translate_tokens([tokens[i] for i in chunk], beam_size or self.inner.beam_size,
-                                                   length, length, count)
-                for i, options in zip(chunk, done, strict=True):
+        with ThreadPoolExecutor(self.inner.replicas) as pool:
+            for (_, members), done in zip(groups.items(), pool.map(decode, groups.items()), strict=True):
+                for i, options in zip(members, done, strict=True):
                     outputs[i] = options
         return outputs
 
@@ -306,8 +325,9 @@ def end_to_end(models: Path, threads: int, path: str, briefs: int) -> dict:
     if path == "before":
         pipeline.translate_brief = translate_brief_before
         pipeline.batched = lambda translator: translator
-    kind = ForcedLength if path in ("before", "best hypothesis only") else ForcedLengthHypotheses
-    translator = kind(models / "opus-mt-ar-en", threads, vmap=path == "now + vmap")
+    kind = ForcedLength if path == "before" else ForcedLengthHypotheses
+    translator = kind(models / "opus-mt-ar-en", threads, vmap=path == "now + vmap",
+                      one_decoder=path in ("before", ONE_DECODER))
     briefer = pipeline.Briefer(Settings(), translators=BenchTranslators(translator))
     articles = easc_articles(briefs)
     briefer.brief_text(articles[0])
@@ -388,7 +408,8 @@ def main() -> None:
     print(f"load average after: {os.getloadavg()[0]:.2f}")
 
 
-PATHS = ("before", "best hypothesis only", "now", "now + vmap")
+ONE_DECODER = "now, one decoder on all threads"
+PATHS = ("before", ONE_DECODER, "now", "now + vmap")
 
 
 def end_to_end_table(models: Path, threads: int, briefs: int, repeat: int) -> None:
@@ -437,17 +458,18 @@ def hypotheses_cost(models: Path, threads: int, runs: int = 5) -> None:
 
 def token_table(models: Path, names: list[str], threads: int) -> None:
     print(f"translation, output tokens/s on {threads} threads (beam {BEAM}, {SENTENCE_TOKENS} in, {OUTPUT_TOKENS} out)")
-    print("| model | batch | transformers fp32 | transformers bf16 | CTranslate2 int8 | int8 + vmap | int8 / fp32 "
-          "| int8 + vmap / fp32 |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    print("| model | batch | transformers fp32 | transformers bf16 | CTranslate2 int8, one decoder (before) "
+          "| CTranslate2 int8 | int8 + vmap | int8 / fp32 | int8 + vmap / fp32 |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for model_id in names:
         folder = build(model_id, models / model_id.split("/")[1])
         for batch in (1, 16):
             fp32 = tokens_per_second_hf(folder, batch, "float32", threads)
             bf16 = tokens_per_second_hf(folder, batch, "bfloat16", threads)
+            before = tokens_per_second_ct2(folder, batch, threads, shipped=False)
             int8 = tokens_per_second_ct2(folder, batch, threads)
             vmap = tokens_per_second_ct2(folder, batch, threads, vmap=True) if (folder / "vocab.json").exists() else 0
-            print(f"| {model_id} | {batch} | {fp32:,.0f} | {bf16:,.0f} | {int8:,.0f} | {vmap:,.0f} | "
+            print(f"| {model_id} | {batch} | {fp32:,.0f} | {bf16:,.0f} | {before:,.0f} | {int8:,.0f} | {vmap:,.0f} | "
                   f"{int8 / fp32:.1f}x | {vmap / fp32:.1f}x |", flush=True)
 
 
