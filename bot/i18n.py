@@ -16,9 +16,6 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from babel import Locale
-from babel.messages.pofile import read_po
-
 from bot.core.render.labels import RenderLabels
 
 LOCALE_DIR = Path(__file__).parent / "locale"
@@ -43,6 +40,8 @@ class Texts:
 
     def language_name(self, code: str) -> str:
         """'ar' → 'Arabic' in an English UI, 'العربية' in an Arabic one (names from CLDR)."""
+        from babel import Locale  # babel only where a name or a catalog is needed: not for an English CLI brief
+
         return Locale.parse(self.language).languages.get(code) or code
 
 
@@ -61,6 +60,8 @@ def texts_for(language: str) -> Texts:
     language = ui_language(language)
     if language == SOURCE_LANGUAGE:
         return Texts(language)
+    from babel.messages.pofile import read_po
+
     with (LOCALE_DIR / f"{language}.po").open("rb") as handle:
         catalog = read_po(handle, locale=language)
     # Plural entries (tuples) are not used: every text is one string with {placeholders}.
