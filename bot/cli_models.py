@@ -1,9 +1,11 @@
-"""`briefbot models list | download | convert`: what is configured, present and how big."""
+"""`briefbot models list | download | convert | vmap`: what is configured, present and how big;
+fetching, converting, and a vocabulary map for a converted translation model."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from bot.config import Settings
@@ -16,7 +18,7 @@ from bot.engines.locate import (
     require_engines,
 )
 from bot.engines.manager import DEFAULT_SUMMARY_MODELS
-from bot.engines.registry import BETTER_ARABIC, pair_model, translation_model
+from bot.engines.registry import BETTER_ARABIC, TranslationModel, pair_model, translation_model
 from bot.errors import BriefError
 
 EXIT_OK, EXIT_FAILED = 0, 1
@@ -36,11 +38,34 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser],
     convert.add_argument("names", nargs="+", metavar="NAME|PAIR|FOLDER")
     convert.add_argument("--quantization", default="int8", choices=("int8", "int8_float16", "float16", "float32"),
                          help="weights on disk (default int8; it is run as int8 on CPU, float16 on GPU)")
+    vmap = actions.add_parser("vmap", parents=parents,
+                              help="make a vocabulary map for a converted translation model (faster decoding)")
+    vmap.add_argument("name", metavar="NAME|PAIR", help="a pair such as ar-en, a hub id or a model folder")
+    vmap.add_argument("--corpus", action="append", required=True, type=Path, metavar="FILE",
+                      help="text in the source language, a sentence or paragraph a line (repeatable)")
+    vmap.add_argument("--target", action="append", default=[], type=Path, metavar="FILE",
+                      help="their translations, line by line, one file per --corpus (default: the model's own)")
+    vmap.add_argument("--per-piece", type=_count(1), default=40, metavar="N",
+                      help="target pieces kept for each source piece (default 40)")
+    vmap.add_argument("--always", type=_count(0), default=1000, metavar="N",
+                      help="most frequent target pieces always allowed, besides figures and punctuation (default 1000)")
+    vmap.add_argument("--check", type=_count(1), nargs="?", const=30, default=0, metavar="N",
+                      help="hold out N corpus lines (30 if N is left out) and compare their translations "
+                           "without and with the map")
+
+
+def _count(least: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        if not text.isdigit() or int(text) < least:
+            raise argparse.ArgumentTypeError(f"'{text}' is not a whole number of at least {least}")
+        return int(text)
+    return parse
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     try:
-        return {"list": list_models, "download": download_models, "convert": convert_models}[args.action](args, settings)
+        actions = {"list": list_models, "download": download_models, "convert": convert_models, "vmap": make_vmap}
+        return actions[args.action](args, settings)
     except ValueError as error:
         print(f"briefbot: {error}.", file=sys.stderr)
         return EXIT_FAILED
@@ -124,3 +149,49 @@ def convert_models(args: argparse.Namespace, settings: Settings) -> int:
             failed += 1
             print(f"briefbot: {name}: {error.user_message()}", file=sys.stderr)
     return EXIT_FAILED if failed else EXIT_OK
+
+
+def make_vmap(args: argparse.Namespace, settings: Settings) -> int:
+    """`vmap.txt` in the converted folder of a translation model (see bot/engines/vmap.py)."""
+    try:
+        model, choice = _translation_choice(args.name, settings)
+        converted = converted_folder(settings.data_dir / "models", model)
+        if not (converted / "model.bin").exists():
+            raise BriefError(f"{model} has no CTranslate2 copy yet.", f"Run first: briefbot models convert {args.name}")
+        try:
+            from bot.engines.ct2 import CT2Translator
+            from bot.engines.vmap import make_map, read_corpus
+        except ImportError as error:
+            raise ModelNotInstalled(f"The map needs {error.name}.", "Install it with: pip install 'briefbot[models]'") \
+                from None
+        texts = read_corpus(args.corpus, args.target)
+        tokenizer = locate(model, fetch_name=args.name)
+        made = make_map(lambda: CT2Translator(choice, converted, tokenizer, device=settings.device,
+                                              threads=settings.cpu_threads, beam_size=settings.beam_size),
+                        texts, per_piece=args.per_piece, frequent=args.always, check=args.check,
+                        say=lambda line: print(f"briefbot: {line}", file=sys.stderr, flush=True))
+    except BriefError as error:
+        print(f"briefbot: {args.name}: {error.user_message()}", file=sys.stderr)
+        return EXIT_FAILED
+    except (RuntimeError, OSError) as error:  # CTranslate2 cannot load the copy, the folder cannot be written
+        print(f"briefbot: {args.name}: {type(error).__name__}: {str(error)[:300]}", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"{model}: {made.path} ({made.source_pieces:,} source pieces, {made.always:,} target pieces always "
+          f"allowed, {made.seconds:.1f} s)")
+    if made.check:
+        check = made.check
+        print(f"check on {check.lines:,} held-out lines (beam {settings.beam_size}): {check.identical:.0%} "
+              f"translated identically; {check.tokens_per_second:,.0f} tokens/s with the map, "
+              f"{check.tokens_per_second_without:,.0f} without")
+    return EXIT_OK
+
+
+def _translation_choice(name: str, settings: Settings) -> tuple[str, TranslationModel]:
+    """The model `briefbot models convert NAME` converts, and the languages its tokens need."""
+    model = name if Path(name).expanduser().is_dir() else pair_model(name, settings.many_to_many_model)
+    source, _, target = name.partition("-") if model != name else ("", "", "")
+    choice = translation_model(source, target, override=model)
+    if choice is None:
+        raise BriefError(f"{model} translates many pairs.",
+                         "Name the pair instead, such as: briefbot models vmap sw-en --corpus …")
+    return model, choice
