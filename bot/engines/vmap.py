@@ -297,5 +297,6 @@ def make_map(load: Callable[[], CT2Translator], texts: list[tuple[str, str | Non
     result = None
     if held:
         say(f"checking the map on {len(held):,} held-out lines …")
+        del translator  # the copy that loads the new map replaces it
         result = check_map(load(), [encoded[number] for number in sorted(held)])
     return Made(path, len(vmap.candidates), len(vmap.always), seconds, result)
