@@ -36,6 +36,7 @@ NEEDS = {
     "python -m pytest": "nothing: it is this suite",
     "briefbot models download": "Hugging Face",
     "briefbot models convert": "a downloaded model",
+    "briefbot models vmap": "a converted model",
     "briefbot run": "Telegram and a bot token",
     "export TELEGRAM_BOT_TOKEN": "a bot token",
     "docker": "a Docker engine",
