@@ -181,13 +181,15 @@ def _tally(encoded: list[tuple[Ints, Ints]], size: int) -> tuple[Ints, Ints]:
     """Each (source, target) pair as the code source·size + target, sorted, with the lines holding it."""
     codes, counts = np.empty(0, np.int64), np.empty(0, np.int64)
     pending: list[Ints] = []
+    held = 0
     for number, (s, t) in enumerate(encoded):
         pending.append((s[:, None] * size + t[None, :]).ravel())
-        if number == len(encoded) - 1 or sum(map(len, pending)) > MERGE_EVERY:
+        held += pending[-1].size
+        if number == len(encoded) - 1 or held > MERGE_EVERY:
             new, new_counts = np.unique(np.concatenate(pending), return_counts=True)
             codes, inverse = np.unique(np.concatenate([codes, new]), return_inverse=True)
             counts = np.bincount(inverse, np.concatenate([counts, new_counts]), len(codes)).astype(np.int64)
-            pending = []
+            pending, held = [], 0
     return codes, counts
 
 
