@@ -101,6 +101,54 @@ def test_different_beams_are_different_calls_and_errors_reach_every_caller(maria
     assert batcher.translate(model, SENTENCES[:1]) == model.inner.translate(SENTENCES[:1], max_new_tokens=24)
 
 
+class Held(Recording):
+    """Each call waits at `gate` until the test opens it, counting the calls in flight."""
+
+    def __init__(self, inner: HFTranslator, replicas: int | None) -> None:
+        super().__init__(inner)
+        if replicas is not None:
+            self.replicas = replicas
+        self.gate = threading.Event()
+        self.in_flight = self.most_in_flight = 0
+
+    def translate(self, texts: list[str], beam_size: int | None = None) -> list[str]:
+        with self.lock:
+            self.in_flight += 1
+            self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        self.gate.wait(10)
+        try:
+            return super().translate(texts, beam_size)
+        finally:
+            with self.lock:
+                self.in_flight -= 1
+
+
+def _until(condition, seconds: float = 5.0) -> bool:
+    waited = threading.Event()
+    for _ in range(int(seconds / 0.01)):
+        if condition():
+            return True
+        waited.wait(0.01)
+    return condition()
+
+
+@pytest.mark.parametrize("replicas, in_flight", [(None, 1), (1, 1), (2, 2)])
+def test_a_translator_with_decoder_copies_gets_that_many_calls_at_once(marian, replicas, in_flight):
+    model = Held(marian, replicas)
+    alone = [model.inner.translate([s], max_new_tokens=24) for s in SENTENCES]
+    batcher = TranslationBatcher(gather_seconds=0.0)
+    with ThreadPoolExecutor(4) as pool:
+        futures = [pool.submit(batcher.translate, model, [SENTENCES[0]])]
+        assert _until(lambda: model.in_flight == 1)
+        futures += [pool.submit(batcher.translate, model, [sentence]) for sentence in SENTENCES[1:]]
+        assert _until(lambda: model.in_flight == in_flight)
+        assert not _until(lambda: model.in_flight > in_flight, seconds=0.2)  # the rest wait for a free decoder
+        model.gate.set()
+        outputs = [future.result() for future in futures]
+    assert outputs == alone and model.most_in_flight == in_flight
+    assert batcher.calls == len(model.calls) < len(SENTENCES)  # what queued went into one call
+
+
 def test_one_batcher_per_process_and_wrapping_is_idempotent(marian):
     wrapped = batched(marian)
     assert isinstance(wrapped, BatchedTranslator) and wrapped.batcher is process_batcher()

@@ -6,8 +6,12 @@ a few milliseconds (and everything that queued while the model was busy), makes 
 call per translator, beam and number of hypotheses, and hands each brief its own outputs back. The model
 sorts the call's texts by length into batches, so the briefs' texts pad little.
 
-One call at a time also means one set of model threads at a time: the translator may
-use every core without workers oversubscribing them.
+A translator runs one call at a time, unless it says with `replicas` that it holds
+several decoder copies that decode calls side by side (CTranslate2 on the CPU: one per
+core). Then that many calls may be in flight: while the last long texts of one call
+finish on one core, the next call starts on the other, and what queued meanwhile goes
+into it. Either way the model's threads never exceed the cores they were given, so the
+bot's workers cannot oversubscribe them.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import os
 import threading
 import time
 from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from bot.engines.base import Translator, candidates_checked
@@ -51,6 +56,8 @@ class TranslationBatcher:
         self._ready = threading.Condition()
         self._thread: threading.Thread | None = None
         self._pid = 0
+        self._slots: dict[int, threading.Semaphore] = {}  # calls each translator may have in flight
+        self._calls: ThreadPoolExecutor | None = None
 
     def translate(self, translator: Translator, texts: list[str], beam_size: int | None = None) -> list[str]:
         """The translations of `texts`, made in one call with whatever other briefs asked for."""
@@ -79,12 +86,34 @@ class TranslationBatcher:
         if self._thread is not None and self._pid == os.getpid() and self._thread.is_alive():
             return
         self._pid = os.getpid()
+        self._slots = {}
+        self._calls = ThreadPoolExecutor(thread_name_prefix="translation-call")
         self._thread = threading.Thread(target=self._serve_forever, name="translation-batcher", daemon=True)
         self._thread.start()
 
     def _serve_forever(self) -> None:
+        assert self._calls is not None  # made with the thread, in _start
         while True:
-            self._serve(self._gather())
+            slot = self._slot_for_oldest()
+            slot.acquire()  # the call waits for a free decoder; what queues meanwhile joins it
+            self._calls.submit(self._serve_in_slot, self._gather(), slot)
+
+    def _slot_for_oldest(self) -> threading.Semaphore:
+        """The in-flight calls of the oldest request's translator: its `replicas`, else one."""
+        with self._ready:
+            while not self._queue:
+                self._ready.wait()
+            translator = self._queue[0].translator
+        key = id(translator)
+        if key not in self._slots:
+            self._slots[key] = threading.Semaphore(max(1, int(getattr(translator, "replicas", 1))))
+        return self._slots[key]
+
+    def _serve_in_slot(self, requests: list[_Request], slot: threading.Semaphore) -> None:
+        try:
+            self._serve(requests)
+        finally:
+            slot.release()
 
     def _gather(self) -> list[_Request]:
         """The oldest request and those for the same translator, beam and count, once its few
@@ -111,8 +140,9 @@ class TranslationBatcher:
     def _serve(self, requests: list[_Request]) -> None:
         texts = [text for request in requests for text in request.texts]
         translator = requests[0].translator
-        try:
+        with self._ready:  # calls may now be served from several threads
             self.calls += 1
+        try:
             outputs = candidates_checked(translator, texts, requests[0].beam_size, requests[0].count)
         except BaseException as error:  # noqa: BLE001 - every waiting brief gets the error, none hangs
             for request in requests:
