@@ -233,6 +233,7 @@ class ForcedLength:
             ct2.CPU_HYPOTHESES_PER_BATCH = 1 << 20  # the sub-batch is then min(16, texts), as before
         self.inner = ct2.CT2Translator(choice, converted(folder, vmap), folder, device="cpu", threads=threads)
         self.name, self.source, self.target = self.inner.name, "ar", "en"
+        self.replicas = self.inner.replicas  # as CT2Translator: the batcher may keep that many calls in flight
         self.calls = 0
 
     def translate(self, texts: list[str], beam_size: int | None = None) -> list[str]:
@@ -366,6 +367,42 @@ def run_isolated(models: Path, threads: int, path: str, briefs: int) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+def bot_resident(models: Path, threads: int, briefs: int, **bot_values: object) -> dict:
+    """A running bot (the real PTB Application against the tests' fake Bot API on 127.0.0.1)
+    with opus-mt-ar-en loaded: `briefs` chats each send an EASC Arabic article at once; its peak
+    resident memory once every brief is delivered. Run in a process of its own."""
+    import asyncio
+    import tempfile
+
+    from bot.pipeline import Briefer
+    from tests.botharness import bot_settings, running_bot
+    from tests.fakebotapi import FakeBotAPI
+
+    async def run() -> float:
+        api = FakeBotAPI()
+        await api.start()
+        translator = ForcedLengthHypotheses(models / "opus-mt-ar-en", threads)
+        with tempfile.TemporaryDirectory() as data:
+            settings = bot_settings(api, Path(data), user_briefs_per_minute=100, **bot_values)
+            async with running_bot(settings, Briefer(settings, translators=BenchTranslators(translator))):
+                begun = time.perf_counter()
+                for chat, article in enumerate(easc_articles(briefs), start=1):
+                    api.message(chat, article)
+                await api.wait_for(lambda a: all(_brief_sent(a, chat) for chat in range(1, briefs + 1)), timeout=600)
+                seconds = time.perf_counter() - begun
+        await api.stop()
+        return seconds
+
+    seconds = asyncio.run(run())
+    return {"seconds": seconds, "peak_mb": peak_resident_mb()}
+
+
+def _brief_sent(api, chat: int) -> bool:
+    """A brief (not a status line) reached the chat: it credits its source or shows its figures."""
+    return any(call.method in ("sendMessage", "editMessageText") and len(call.params.get("text", "")) > 300
+               for call in api.sent(chat_id=chat))
+
+
 def cli_cold_start(example: str, runs: int = 3) -> tuple[float, float, list[str]]:
     """`briefbot brief <example>` (extractive), fastest of `runs`: the whole run, start to exit;
     the imports before the brief begins (the top-level imports' cumulative time, from
@@ -407,6 +444,13 @@ def main() -> None:
         converted(models / "opus-mt-ar-en", vmap=True)
         hypotheses_cost(models, args.threads)
         end_to_end_table(models, args.threads, args.briefs, args.repeat)
+        code = (f"import sys, json; sys.path.insert(0, {str(ROOT)!r}); from bench.speed import bot_resident; "
+                f"from pathlib import Path; print(json.dumps(bot_resident(Path({str(models)!r}), {args.threads}, "
+                f"{args.briefs})))")
+        result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        bot = json.loads(result.stdout.strip().splitlines()[-1])
+        print(f"\na bot process (PTB Application, fake Bot API) with opus-mt-ar-en loaded: {args.briefs} Arabic "
+              f"briefs from {args.briefs} chats at once in {bot['seconds']:.1f} s; peak resident {bot['peak_mb']:,.0f} MB")
     for example in ("desalination.en.txt", "desalination.ar.txt"):
         seconds, imports, heavy = cli_cold_start(example)
         print(f"\n`briefbot brief {example}` (extractive): {seconds:.2f} s start to exit, {imports:.2f} s of imports "
