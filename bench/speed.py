@@ -171,19 +171,24 @@ def converted(folder: Path, vmap: bool = False) -> Path:
     return output
 
 
+MAP_PER_PIECE = 40      # `briefbot models vmap`'s default --per-piece
+MAP_ALWAYS = 1000 + 2000  # its default --always, and a guess at the vocabulary's figure and punctuation pieces
+
+
 def write_vmap(folder: Path) -> Path:
-    """A vocabulary map of the shape real ones have: every source piece maps to 20 target
-    pieces and 1,000 frequent pieces are always candidates. Real maps come from word
-    alignments (README, "Vocabulary map"); this one only sets the size of the reduced
-    output layer, which is what speed depends on."""
+    """A vocabulary map of the size `briefbot models vmap` makes with its defaults: every source
+    piece maps to 40 target pieces, and 3,000 pieces are always candidates (the 1,000 most
+    frequent, and 2,000 standing in for the pieces that write figures and punctuation, which the
+    command always allows; how many a real vocabulary has is not known here). Only the size of
+    the reduced output layer matters for speed; `briefbot models vmap --check` measures a real map."""
     import random
 
     vocab = json.loads((folder / "vocab.json").read_text(encoding="utf-8"))
     pieces = [p for p in vocab if p not in ("</s>", "<unk>", "<pad>")]
     frequent = pieces[:10_000]
     rng = random.Random(0)
-    lines = ["\t" + " ".join(frequent[:1000])]
-    lines += [f"{piece}\t" + " ".join(rng.sample(frequent, 20)) for piece in pieces if " " not in piece]
+    lines = ["\t" + " ".join(frequent[:MAP_ALWAYS])]
+    lines += [f"{piece}\t" + " ".join(rng.sample(frequent, MAP_PER_PIECE)) for piece in pieces if " " not in piece]
     path = folder.parent / (folder.name + "-vmap.txt")  # not in the folder: the plain conversion would take it
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
