@@ -7,9 +7,9 @@ Other families (M2M100, NLLB) still read the transformers tokenizer.
 
 A vocabulary map (`vmap.txt` in the converted folder) restricts each batch's output
 layer to the target words its source words can translate to; with a 62,834-word
-vocabulary that layer is most of a decoder step. Make one from a word-aligned
-parallel corpus (see README, "Vocabulary map") and convert with it, or copy it into
-the converted folder as `vmap.txt`.
+vocabulary that layer is most of a decoder step. `briefbot models vmap` makes one
+from a corpus (bot/engines/vmap.py); one made from a word-aligned parallel corpus
+(README, "Vocabulary map") works the same once it is the converted folder's `vmap.txt`.
 
 On the CPU each core runs its own copy of the decoder (`inter_threads`, one thread
 each, the weights shared) and a call's texts are split into sub-batches that the
