@@ -346,13 +346,15 @@ def end_to_end(models: Path, threads: int, path: str, briefs: int) -> dict:
         retried += brief.engine.get("retried", sum(w.startswith("Figure guard") for w in brief.warnings))
         picked += brief.engine.get("picked", 0)
     sequential_calls, translator.calls = translator.calls, 0
-    begun = time.perf_counter()
+    begun, cpu = time.perf_counter(), time.process_time()
     with ThreadPoolExecutor(8) as pool:
         list(pool.map(briefer.brief_text, articles))
     together = time.perf_counter() - begun
+    busy = (time.process_time() - cpu) / together  # cores this process kept busy, on average
     return {"cold_s": cold, "p50_s": statistics.median(times), "one_by_one_per_min": 60 * len(times) / sum(times),
             "eight_at_once_per_min": 60 * len(articles) / together, "calls_one_by_one": sequential_calls,
-            "calls_eight_at_once": translator.calls, "briefs": len(articles), "retried": retried, "picked": picked}
+            "calls_eight_at_once": translator.calls, "briefs": len(articles), "retried": retried, "picked": picked,
+            "cores_busy_eight_at_once": busy}
 
 
 def peak_resident_mb() -> float:
@@ -447,6 +449,7 @@ def main() -> None:
             build("Helsinki-NLP/opus-mt-ar-en", models / "opus-mt-ar-en")
         converted(models / "opus-mt-ar-en")
         converted(models / "opus-mt-ar-en", vmap=True)
+        thread_table(models, args.threads)
         hypotheses_cost(models, args.threads)
         end_to_end_table(models, args.threads, args.briefs, args.repeat)
         code = (f"import sys, json; sys.path.insert(0, {str(ROOT)!r}); from bench.speed import bot_resident; "
@@ -476,16 +479,51 @@ def end_to_end_table(models: Path, threads: int, briefs: int, repeat: int) -> No
         for path in PATHS:
             runs[path].append(run_isolated(models, threads, path, briefs))
     print("| path | briefs/min one after the other | briefs/min 8 at once | 8 at once / one by one "
-          "| p50 one brief (s) | model calls one by one | guard retries | hypotheses picked | cold start (s) "
-          "| peak resident MB |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+          "| cores busy, 8 at once | p50 one brief (s) | model calls one by one | guard retries | hypotheses picked "
+          "| cold start (s) | peak resident MB |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for path, results in runs.items():
         one = max(r["one_by_one_per_min"] for r in results)
         eight = max(r["eight_at_once_per_min"] for r in results)
         r = results[0]  # calls, retries and picks are the same in every run (the outputs are deterministic)
-        print(f"| {path} | {one:.1f} | {eight:.1f} | {eight / one:.1f}x | {min(x['p50_s'] for x in results):.2f} | "
+        busy = max(results, key=lambda x: x["eight_at_once_per_min"])["cores_busy_eight_at_once"]
+        print(f"| {path} | {one:.1f} | {eight:.1f} | {eight / one:.1f}x | {busy:.2f} | {min(x['p50_s'] for x in results):.2f} | "
               f"{r['calls_one_by_one']} | {r['retried']} | {r['picked']} | {min(x['cold_s'] for x in results):.1f} | "
               f"{max(x['peak_mb'] for x in results):,.0f} |", flush=True)
+
+
+def thread_table(models: Path, threads: int, runs: int = 3) -> None:
+    """Why CTranslate2 runs a decoder per core (bot/engines/ct2.py): one decoder on `threads`
+    threads against one on a single thread, for one text (ms a decoder step) and 16 texts
+    (tokens/s), then `threads` decoders of one thread each with 16 texts cut into sub-batches of
+    2 to 16; beam 4, 32 tokens in, 36 out, int8, best of `runs`."""
+    import ctranslate2
+
+    folder = converted(models / "opus-mt-ar-en")
+    vocab = [p for p in json.loads((models / "opus-mt-ar-en" / "vocab.json").read_text(encoding="utf-8"))
+             if p.startswith("▁")]
+    sentence = vocab[10:10 + SENTENCE_TOKENS] + ["</s>"]
+    options = dict(beam_size=BEAM, min_decoding_length=OUTPUT_TOKENS, max_decoding_length=OUTPUT_TOKENS)
+
+    def best(translator, batch: int, size: int) -> float:
+        translator.translate_batch([sentence], **dict(options, min_decoding_length=4, max_decoding_length=4))
+        seconds = float("inf")
+        for _ in range(runs):
+            begun = time.perf_counter()
+            translator.translate_batch([sentence] * batch, max_batch_size=size, **options)
+            seconds = min(seconds, time.perf_counter() - begun)
+        return seconds
+
+    print(f"\nCTranslate2 int8 opus-mt-ar-en threading, beam {BEAM}, best of {runs}")
+    print("| decoders × threads each | sub-batch (texts) | ms a step, 1 text | tokens/s, 16 texts |")
+    print("| --- | --- | --- | --- |")
+    for inter, intra, sizes in ((1, threads, (16,)), (1, 1, (16,)), (threads, 1, (2, 4, 8, 16))):
+        translator = ctranslate2.Translator(str(folder), device="cpu", compute_type="int8", inter_threads=inter,
+                                            intra_threads=intra)
+        step = 1000 * best(translator, 1, 1) / OUTPUT_TOKENS
+        for size in sizes:
+            print(f"| {inter} × {intra} | {size} | {step:.1f} | {16 * OUTPUT_TOKENS / best(translator, 16, size):,.0f} |",
+                  flush=True)
 
 
 def hypotheses_cost(models: Path, threads: int, runs: int = 5) -> None:
