@@ -1,6 +1,7 @@
 """Translation and end-to-end speed on randomly initialised models with the real configs.
 
     python bench/speed.py [--threads 2] [--quick] [--briefs 8] [--skip-tokens] [--repeat 1] [--workdir DIR]
+    python bench/speed.py --in-flight ROUNDS [--workdir DIR]
 
 Speed does not depend on the weights, so no download is needed: each model is
 built from its published config (transcribed below from its config.json) with
@@ -22,11 +23,19 @@ Reports:
    that keeps the figures before it retries) and the same with a vocabulary
    map; each mode in its own process,
    with its peak resident memory (VmHWM), its cold start (imports, model load,
-   first brief), its guard retries and the hypotheses the guard picked; with
-   `--repeat N` the paths run in turn N times and the best of each figure is shown
-   (for a shared machine); before them, what asking for all the beam's hypotheses
-   costs one model call;
-3. cold start of `briefbot brief file.txt` (extractive, no model).
+   first brief), its guard retries, the hypotheses the guard picked and the cores
+   the 8 at once kept busy; with `--repeat N` the paths run in turn N times and the
+   best of each figure is shown (for a shared machine); before them, CTranslate2's
+   threading (one decoder on every thread against one per core, by sub-batch) and
+   what asking for all the beam's hypotheses costs one model call;
+3. a running bot (the real PTB Application against the tests' fake Bot API on
+   127.0.0.1) with opus-mt-ar-en loaded, 8 chats sending an Arabic article at
+   once: how long, and its peak resident memory;
+4. cold start of `briefbot brief file.txt` (extractive, no model), for the
+   English and the Arabic example.
+
+`--in-flight ROUNDS` only compares, through the running bot, the batcher keeping
+one translation call in flight with one per decoder copy (as shipped).
 """
 
 from __future__ import annotations
@@ -374,7 +383,7 @@ def run_isolated(models: Path, threads: int, path: str, briefs: int) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def bot_resident(models: Path, threads: int, briefs: int, **bot_values: object) -> dict:
+def bot_resident(models: Path, threads: int, briefs: int, in_flight: int | None = None, **bot_values: object) -> dict:
     """A running bot (the real PTB Application against the tests' fake Bot API on 127.0.0.1)
     with opus-mt-ar-en loaded: `briefs` chats each send an EASC Arabic article at once; its peak
     resident memory once every brief is delivered. Run in a process of its own."""
@@ -389,6 +398,8 @@ def bot_resident(models: Path, threads: int, briefs: int, **bot_values: object) 
         api = FakeBotAPI()
         await api.start()
         translator = ForcedLengthHypotheses(models / "opus-mt-ar-en", threads)
+        if in_flight is not None:  # the calls the batcher may have in flight (as shipped: one per decoder)
+            translator.replicas = in_flight
         with tempfile.TemporaryDirectory() as data:
             settings = bot_settings(api, Path(data), user_briefs_per_minute=100, **bot_values)
             async with running_bot(settings, Briefer(settings, translators=BenchTranslators(translator))):
@@ -408,6 +419,23 @@ def _brief_sent(api, chat: int) -> bool:
     """A brief (not a status line) reached the chat: it credits its source or shows its figures."""
     return any(call.method in ("sendMessage", "editMessageText") and len(call.params.get("text", "")) > 300
                for call in api.sent(chat_id=chat))
+
+
+def in_flight_table(models: Path, threads: int, briefs: int, rounds: int = 2) -> None:
+    """The batcher with one call in flight against one per decoder copy, through a running bot
+    (`bot_resident`), in turn `rounds` times, each in its own process."""
+    print(f"\n{briefs} Arabic briefs from {briefs} chats at once through a running bot (s), by calls in flight")
+    print("| round | 1 call at a time | 1 per decoder (as shipped) |")
+    print("| --- | --- | --- |")
+    for number in range(1, rounds + 1):
+        seconds = []
+        for in_flight in (1, threads):
+            code = (f"import sys, json; sys.path.insert(0, {str(ROOT)!r}); from bench.speed import bot_resident; "
+                    f"from pathlib import Path; print(json.dumps(bot_resident(Path({str(models)!r}), {threads}, "
+                    f"{briefs}, in_flight={in_flight})))")
+            result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+            seconds.append(json.loads(result.stdout.strip().splitlines()[-1])["seconds"])
+        print(f"| {number} | {seconds[0]:.1f} | {seconds[1]:.1f} |", flush=True)
 
 
 def cli_cold_start(example: str, runs: int = 3) -> tuple[float, float, list[str]]:
@@ -437,11 +465,18 @@ def main() -> None:
     parser.add_argument("--skip-tokens", action="store_true", help="end to end only")
     parser.add_argument("--repeat", type=int, default=1, help="end-to-end runs per path, in turn; the best is shown")
     parser.add_argument("--workdir", type=Path, help="build the models here and keep them for the next run")
+    parser.add_argument("--in-flight", type=int, metavar="ROUNDS",
+                        help="only compare one translation call in flight with one per decoder, ROUNDS times")
     args = parser.parse_args()
     print(f"load average {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f}, {os.cpu_count()} cores, "
           f"{args.threads} threads")
     with tempfile.TemporaryDirectory() as tmp:
         models = args.workdir or Path(tmp)
+        if args.in_flight:
+            build("Helsinki-NLP/opus-mt-ar-en", models / "opus-mt-ar-en")
+            converted(models / "opus-mt-ar-en")
+            in_flight_table(models, args.threads, args.briefs, args.in_flight)
+            return
         names = args.models if args.models is not None else TRANSLATION_MODELS[:1] if args.quick else TRANSLATION_MODELS
         if not args.skip_tokens:
             token_table(models, names, args.threads)
