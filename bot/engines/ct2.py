@@ -14,8 +14,8 @@ from a corpus (bot/engines/vmap.py); one made from a word-aligned parallel corpu
 On the CPU each core runs its own copy of the decoder (`inter_threads`, one thread
 each, the weights shared) and a call's texts are split into sub-batches that the
 copies decode at once. A decoder step of this size is too small to share out: on 2
-cores two threads on one batch were slower than one (opus-mt-ar-en, beam 4: 21.8
-against 8.1 ms a step for one text; bench/speed.py).
+cores two threads on one batch were slower than one (opus-mt-ar-en, beam 4: 19.6
+against 6.8 ms a step for one text; bench/speed.py's threading table).
 """
 
 from __future__ import annotations
@@ -30,8 +30,8 @@ from bot.engines.seq2seq import BATCH_SIZE, MAX_INPUT_TOKENS, target_token
 
 DEFAULT_QUANTIZATION = "int8"
 # Hypotheses one CPU sub-batch decodes together: 8 texts at beam 4, 4 at beam 8. Fewer leave
-# the step's overhead unshared, more spill the cache (beam 4: 430, 590, 650 and 290 tokens/s for
-# sub-batches of 2, 4, 8 and 16 texts on 2 cores).
+# the step's overhead unshared, more spill the cache (beam 4, 2 decoders: 545, 725, 750 and 371
+# tokens/s for sub-batches of 2, 4, 8 and 16 texts; bench/speed.py).
 CPU_HYPOTHESES_PER_BATCH = 32
 VMAP = "vmap.txt"  # the name CTranslate2's converters give the vocabulary map
 
@@ -155,10 +155,10 @@ class CT2Translator:
         self.folder = converted
         self.codec = codec_for(choice, tokenizer_path)
         self.use_vmap = (converted / VMAP).exists()
-        threading = thread_options(self.device, threads)
-        self.replicas = threading["inter_threads"]
+        copies = thread_options(self.device, threads)
+        self.replicas = copies["inter_threads"]
         self.translator = ctranslate2.Translator(str(converted), device=self.device,
-                                                 compute_type=compute_type or compute_type_for(self.device), **threading)
+                                                 compute_type=compute_type or compute_type_for(self.device), **copies)
 
     @property
     def memory_bytes(self) -> int:
@@ -174,26 +174,39 @@ class CT2Translator:
         tokens = [self.codec.encode(text) for text in texts]
         if not tokens:
             return []
-        # transformers counts the end-of-sentence token that Marian forces at the limit; CTranslate2
-        # does not, and counts the forced language token: so the limits differ by one each way.
+        return self.translate_tokens(tokens, beam_size or self.beam_size, self.max_length(tokens, max_new_tokens),
+                                     min_new_tokens or 0, count)
+
+    def max_length(self, tokens: list[list[str]], max_new_tokens: int | None = None) -> int:
+        """CTranslate2's `max_decoding_length` for `max_new_tokens` as transformers counts them (by
+        default twice the longest input, plus 10). transformers counts the end-of-sentence token that
+        Marian forces at the limit; CTranslate2 does not, and counts the forced language token: so the
+        limits differ by one each way."""
         forced = target_token(self.choice.family, self.choice.target_code)
         new_tokens = max_new_tokens or min(MAX_INPUT_TOKENS, 2 * max(map(len, tokens)) + 10)
-        return self.translate_tokens(tokens, beam_size or self.beam_size, new_tokens - 1 + (1 if forced else 0),
-                                     min_new_tokens or 0, count)
+        return new_tokens - 1 + (1 if forced else 0)
 
     def translate_tokens(self, tokens: list[list[str]], beam_size: int, max_length: int,
                          min_length: int = 0, count: int = 1) -> list[list[str]]:
-        """One model call for tokenized texts, in length-sorted sub-batches (on the CPU spread over
-        the decoder copies, see `sub_batch`): up to `count` hypotheses each (no more than the beam
-        keeps), the best first."""
+        """One model call for tokenized texts: up to `count` hypotheses each (no more than the beam
+        keeps), the best first, as text."""
+        return [[self.codec.decode(pieces) for pieces in hypotheses]
+                for hypotheses in self.hypotheses(tokens, beam_size, max_length, min_length, count)]
+
+    def hypotheses(self, tokens: list[list[str]], beam_size: int, max_length: int, min_length: int = 0,
+                   count: int = 1, use_vmap: bool | None = None) -> list[list[list[str]]]:
+        """The model call itself, in length-sorted sub-batches (on the CPU spread over the decoder
+        copies, see `sub_batch`): each text's hypotheses as target pieces, the forced language token
+        left out; with the vocabulary map if the folder has one, unless `use_vmap` says otherwise."""
         forced = target_token(self.choice.family, self.choice.target_code)
         size = sub_batch(len(tokens), beam_size, self.replicas, self.batch_size) if self.device == "cpu" \
             else self.batch_size
         options: dict[str, Any] = {"beam_size": beam_size, "max_batch_size": size,
                                    "max_decoding_length": max_length, "min_decoding_length": min_length,
-                                   "use_vmap": self.use_vmap, "num_hypotheses": max(1, min(count, beam_size))}
+                                   "use_vmap": self.use_vmap if use_vmap is None else use_vmap,
+                                   "num_hypotheses": max(1, min(count, beam_size))}
         if forced:
             options["target_prefix"] = [[forced]] * len(tokens)
         results = self.translator.translate_batch(tokens, **options)
         skip = 1 if forced else 0
-        return [[self.codec.decode(hypothesis[skip:]) for hypothesis in result.hypotheses] for result in results]
+        return [[list(hypothesis[skip:]) for hypothesis in result.hypotheses] for result in results]

@@ -23,13 +23,11 @@ import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from bot.engines.ct2 import VMAP, CT2Translator, MarianCodec, sub_batch
-from bot.engines.seq2seq import MAX_INPUT_TOKENS, target_token
+from bot.engines.ct2 import VMAP, CT2Translator, MarianCodec
 from bot.errors import BriefError
 
 Pieces = list[str]
@@ -233,21 +231,12 @@ def write_map(vmap: VocabularyMap, folder: Path) -> Path:
 
 
 def best_pieces(translator: CT2Translator, sources: list[Pieces], use_vmap: bool) -> list[Pieces]:
-    """Each tokenized text's best translation as target pieces, with the options
-    `CT2Translator.translate_tokens` uses, left undecoded."""
+    """Each tokenized text's best translation as target pieces, left undecoded, made as
+    `CT2Translator` makes translations."""
     if not sources:
         return []
-    forced = target_token(translator.choice.family, translator.choice.target_code)
-    beam = translator.beam_size
-    size = sub_batch(len(sources), beam, translator.replicas, translator.batch_size) if translator.device == "cpu" \
-        else translator.batch_size
-    options: dict[str, Any] = {"beam_size": beam, "max_batch_size": size, "use_vmap": use_vmap,
-                               "max_decoding_length": min(MAX_INPUT_TOKENS, 2 * max(map(len, sources)) + 10)
-                               - 1 + (1 if forced else 0)}
-    if forced:
-        options["target_prefix"] = [[forced]] * len(sources)
-    results = translator.translator.translate_batch(sources, **options)
-    return [list(result.hypotheses[0][1 if forced else 0:]) for result in results]
+    found = translator.hypotheses(sources, translator.beam_size, translator.max_length(sources), use_vmap=use_vmap)
+    return [hypotheses[0] for hypotheses in found]
 
 
 def target_pieces(translator: CT2Translator, text: str) -> Pieces:
