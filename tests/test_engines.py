@@ -7,6 +7,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from bot.config import Settings
 from bot.core.facts.figures import extract_figures, figures_match
 from bot.engines.manager import Engines
@@ -124,6 +126,7 @@ def test_ctranslate2_conversion_gives_the_same_translations(tiny_models, tmp_pat
             plain.translate(SENTENCES, beam_size=beams, max_new_tokens=16)
 
 
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="two decoder copies need two cores")
 def test_a_call_spread_over_decoder_copies_gives_each_text_its_own_translation(tiny_models, tmp_path):
     from bot.engines.ct2 import CT2Translator, convert, sub_batch, thread_options
 

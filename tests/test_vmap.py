@@ -54,6 +54,7 @@ def test_a_self_distilled_map_keeps_the_corpus_translations_and_every_figure_pie
                         r"pieces always allowed, [\d.]+ s\)\ncheck on 2 held-out lines \(beam 1\): \d+% translated "
                         r"identically; [\d,]+ tokens/s with the map, [\d,]+ without\n", result.stdout), result.stdout
     # CTranslate2's format: `piece<TAB>targets`, the always-allowed pieces on the line with no piece.
+    assert (output / VMAP).stat().st_mode & 0o044  # readable by whoever runs the bot, as the model is
     lines = (output / VMAP).read_text(encoding="utf-8").split("\n")
     vocabulary = json.loads((output / "shared_vocabulary.json").read_text(encoding="utf-8"))
     always, rules = set(lines[0].removeprefix("\t").split(" ")), [line.split("\t") for line in lines[1:-1]]
@@ -98,7 +99,7 @@ def test_given_translations_stay_reachable_and_specific_pieces_rank_first(conver
     lines = [(["a", "b"], ["x", "y"])] * 2 + [(["a"], ["y"])] + [(["c"], ["y"])] * 7
     vmap = build_map(lines, ["</s>", "x", "y"], {"</s>"}, per_piece=1, frequent=0)
     assert (vmap.candidates["a"], vmap.candidates["b"], vmap.always) == (["x", "y"], ["x"], ["</s>"])
-    assert all(map(writes_figures, ["▁٣", "5", "$", "€", "%", "،", "−"])) and not writes_figures("▁water")
+    assert all(map(writes_figures, ["▁٣", "5", "$", "€", "%", "،", "−", "°", "▁"])) and not writes_figures("▁water")
 
 
 def test_a_model_not_converted_yet_says_so_in_one_line(tiny_models, tmp_path):
@@ -108,10 +109,20 @@ def test_a_model_not_converted_yet_says_so_in_one_line(tiny_models, tmp_path):
     assert result.stderr.count("\n") == 1 and "briefbot models convert" in result.stderr
 
 
-@pytest.mark.parametrize("corpus", ["blank", "missing"])
+@pytest.mark.parametrize("corpus", ["blank", "missing", "unmappable"])
 def test_an_empty_or_unreadable_corpus_says_so_in_one_line(converted, tmp_path, corpus):
-    data, folder, _ = converted
-    path = write_corpus(tmp_path, ["", "  ", ""]) if corpus == "blank" else str(tmp_path / "nothing.txt")
+    from bot.engines.ct2 import VMAP
+
+    data, folder, output = converted
+    path = {"blank": lambda: write_corpus(tmp_path, ["", "  ", ""]),
+            "missing": lambda: str(tmp_path / "nothing.txt"),
+            "unmappable": lambda: write_corpus(tmp_path, ["\x00\x00", "\x00"])}[corpus]()
+    before = (output / VMAP).read_bytes() if (output / VMAP).exists() else None
     result = briefbot("models", "vmap", str(folder), "--corpus", path, env={"BRIEFBOT_DATA_DIR": str(data)})
-    assert result.returncode == 1 and result.stdout == ""
-    assert result.stderr.count("\n") == 1 and path in result.stderr and "Traceback" not in result.stderr
+    assert result.returncode == 1 and result.stdout == "" and "Traceback" not in result.stderr
+    if corpus == "unmappable":  # after the line saying the corpus is being translated
+        assert "no map was written" in result.stderr.splitlines()[-1] and result.stderr.count("\n") == 2
+    else:
+        assert result.stderr.count("\n") == 1 and path in result.stderr
+    # a map of the always line alone would narrow every translation: the one there is kept
+    assert ((output / VMAP).read_bytes() if (output / VMAP).exists() else None) == before

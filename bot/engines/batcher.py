@@ -20,7 +20,6 @@ import os
 import threading
 import time
 from collections import deque
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from bot.engines.base import Translator, candidates_checked
@@ -57,7 +56,6 @@ class TranslationBatcher:
         self._thread: threading.Thread | None = None
         self._pid = 0
         self._slots: dict[int, threading.Semaphore] = {}  # calls each translator may have in flight
-        self._calls: ThreadPoolExecutor | None = None
 
     def translate(self, translator: Translator, texts: list[str], beam_size: int | None = None) -> list[str]:
         """The translations of `texts`, made in one call with whatever other briefs asked for."""
@@ -87,16 +85,18 @@ class TranslationBatcher:
             return
         self._pid = os.getpid()
         self._slots = {}
-        self._calls = ThreadPoolExecutor(thread_name_prefix="translation-call")
         self._thread = threading.Thread(target=self._serve_forever, name="translation-batcher", daemon=True)
         self._thread.start()
 
     def _serve_forever(self) -> None:
-        assert self._calls is not None  # made with the thread, in _start
         while True:
             slot = self._slot_for_oldest()
             slot.acquire()  # the call waits for a free decoder; what queues meanwhile joins it
-            self._calls.submit(self._serve_in_slot, self._gather(), slot)
+            requests = self._gather()
+            # A daemon thread per call, as the gathering thread is one: a call cannot hold up the
+            # interpreter's exit, and a thread can still be started while it shuts down.
+            threading.Thread(target=self._serve_in_slot, args=(requests, slot), name="translation-call",
+                             daemon=True).start()
 
     def _slot_for_oldest(self) -> threading.Semaphore:
         """The in-flight calls of the oldest request's translator: its `replicas`, else one."""
@@ -106,7 +106,8 @@ class TranslationBatcher:
             translator = self._queue[0].translator
         key = id(translator)
         if key not in self._slots:
-            self._slots[key] = threading.Semaphore(max(1, int(getattr(translator, "replicas", 1))))
+            replicas = getattr(translator, "replicas", 1)
+            self._slots[key] = threading.Semaphore(replicas if isinstance(replicas, int) and replicas > 0 else 1)
         return self._slots[key]
 
     def _serve_in_slot(self, requests: list[_Request], slot: threading.Semaphore) -> None:

@@ -114,8 +114,9 @@ def usable(piece: str) -> bool:
 
 
 def writes_figures(piece: str) -> bool:
-    """Digits of any script, punctuation, currency and maths signs (%, +, −): what figures are made of."""
-    return any(unicodedata.category(ch)[0] in "NP" or unicodedata.category(ch) in ("Sc", "Sm") for ch in piece)
+    """Digits of any script, punctuation, signs (%, +, −, $, °) and SentencePiece's word boundary
+    `▁` alone, which often comes before a number's digit pieces: what figures are made of."""
+    return piece == "▁" or any(unicodedata.category(ch)[0] in "NPS" and ch != "▁" for ch in piece)
 
 
 def target_vocabulary(converted: Path) -> Pieces:
@@ -223,6 +224,8 @@ def write_map(vmap: VocabularyMap, folder: Path) -> Path:
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
             out.writelines(vmap.lines())
+        # mkstemp makes the file private; the map is read by whoever runs the bot, as the model is
+        os.chmod(temporary, (folder / "model.bin").stat().st_mode & 0o666 if (folder / "model.bin").exists() else 0o644)
         os.replace(temporary, folder / VMAP)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
@@ -283,6 +286,9 @@ def make_map(load: Callable[[], CT2Translator], texts: list[tuple[str, str | Non
         raise VmapError("No corpus line gave pieces to map: is the corpus in the model's source language?")
     vocabulary = target_vocabulary(translator.folder)
     vmap = build_map(lines, vocabulary, special_tokens(translator.folder, vocabulary), per_piece, frequent)
+    if not vmap.candidates:  # a map of the always line alone would restrict every translation to it
+        raise VmapError("No source piece of the corpus could be mapped, so no map was written: is the corpus in "
+                        "the model's source language?")
     path = write_map(vmap, translator.folder)
     seconds = time.perf_counter() - start
     result = None
