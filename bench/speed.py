@@ -440,8 +440,9 @@ def in_flight_table(models: Path, threads: int, briefs: int, rounds: int = 2) ->
 
 def cli_cold_start(example: str, runs: int = 3) -> tuple[float, float, list[str]]:
     """`briefbot brief <example>` (extractive), fastest of `runs`: the whole run, start to exit;
-    the imports before the brief begins (the top-level imports' cumulative time, from
-    `-X importtime`); and which of the heavy libraries it imported."""
+    the time of all its imports (the top-level imports' cumulative time, from `-X importtime`:
+    the interpreter's own and any made during the brief included); and which of the heavy
+    libraries it imported."""
     command = [sys.executable, "-X", "importtime", "-m", "bot", "brief", str(ROOT / "bot" / "examples" / example)]
     best, imports, heavy = float("inf"), float("inf"), []
     for _ in range(runs):
@@ -497,7 +498,7 @@ def main() -> None:
     for example in ("desalination.en.txt", "desalination.ar.txt"):
         seconds, imports, heavy = cli_cold_start(example)
         print(f"\n`briefbot brief {example}` (extractive): {seconds:.2f} s start to exit, {imports:.2f} s of imports "
-              f"before the brief begins; heavy imports: {', '.join(heavy) or 'none'}")
+              f"in all; heavy imports: {', '.join(heavy) or 'none'}")
     print(f"load average after: {os.getloadavg()[0]:.2f}")
 
 
