@@ -376,9 +376,15 @@ def peak_resident_mb() -> float:
 
 
 def run_isolated(models: Path, threads: int, path: str, briefs: int) -> dict:
-    code = (f"import sys, json; sys.path.insert(0, {str(ROOT)!r}); from bench.speed import end_to_end, peak_resident_mb; "
-            f"from pathlib import Path; r = end_to_end(Path({str(models)!r}), {threads}, {path!r}, {briefs}); "
-            "r['peak_mb'] = peak_resident_mb(); print(json.dumps(r))")
+    return in_own_process("end_to_end", models, threads, path, briefs)
+
+
+def in_own_process(function: str, models: Path, *args: object, **kwargs: object) -> dict:
+    """bench.speed's `function(models, *args, **kwargs)` in a fresh interpreter (its imports and
+    memory its own), with that process's peak resident memory added when it gives none."""
+    code = (f"import sys, json; sys.path.insert(0, {str(ROOT)!r}); from pathlib import Path; from bench import speed; "
+            f"r = speed.{function}(Path({str(models)!r}), *{args!r}, **{kwargs!r}); "
+            "r.setdefault('peak_mb', speed.peak_resident_mb()); print(json.dumps(r))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return json.loads(result.stdout.strip().splitlines()[-1])
 
@@ -430,11 +436,7 @@ def in_flight_table(models: Path, threads: int, briefs: int, rounds: int = 2) ->
     for number in range(1, rounds + 1):
         seconds = []
         for in_flight in (1, threads):
-            code = (f"import sys, json; sys.path.insert(0, {str(ROOT)!r}); from bench.speed import bot_resident; "
-                    f"from pathlib import Path; print(json.dumps(bot_resident(Path({str(models)!r}), {threads}, "
-                    f"{briefs}, in_flight={in_flight})))")
-            result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-            seconds.append(json.loads(result.stdout.strip().splitlines()[-1])["seconds"])
+            seconds.append(in_own_process("bot_resident", models, threads, briefs, in_flight=in_flight)["seconds"])
         print(f"| {number} | {seconds[0]:.1f} | {seconds[1]:.1f} |", flush=True)
 
 
@@ -488,11 +490,7 @@ def main() -> None:
         thread_table(models, args.threads)
         hypotheses_cost(models, args.threads)
         end_to_end_table(models, args.threads, args.briefs, args.repeat)
-        code = (f"import sys, json; sys.path.insert(0, {str(ROOT)!r}); from bench.speed import bot_resident; "
-                f"from pathlib import Path; print(json.dumps(bot_resident(Path({str(models)!r}), {args.threads}, "
-                f"{args.briefs})))")
-        result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-        bot = json.loads(result.stdout.strip().splitlines()[-1])
+        bot = in_own_process("bot_resident", models, args.threads, args.briefs)
         print(f"\na bot process (PTB Application, fake Bot API) with opus-mt-ar-en loaded: {args.briefs} Arabic "
               f"briefs from {args.briefs} chats at once in {bot['seconds']:.1f} s; peak resident {bot['peak_mb']:,.0f} MB")
     for example in ("desalination.en.txt", "desalination.ar.txt"):
